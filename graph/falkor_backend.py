@@ -1,0 +1,171 @@
+"""FalkorDB through the ``falkordb`` client's asyncio API (unix socket or TCP).
+
+Only what differs from Neo4j lives here: index/constraint DDL, read-only execution
+(GRAPH.RO_QUERY), per-query read timeouts, and normalising results to plain Python values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis.asyncio as aioredis
+from falkordb import Edge, Node, Path
+from falkordb.asyncio import FalkorDB
+from redis.asyncio.connection import Connection, UnixDomainSocketConnection
+from redis.exceptions import (
+    BusyLoadingError,
+    ResponseError,
+)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from graph.base import Backend, Row
+from graph.embedded import EmbeddedFalkorDB
+from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
+from graph.model import NODE_INDEXES, NODE_KEYS
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def map_falkordb_errors() -> Iterator[None]:
+    """Translate redis/FalkorDB exceptions into graph/errors.py where they enter."""
+    try:
+        yield
+    except BusyLoadingError as exc:
+        raise GraphUnavailable("FalkorDB is loading its data set; try again shortly") from exc
+    except (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError) as exc:
+        raise GraphUnavailable(f"FalkorDB is unreachable: {exc}") from exc
+    except ResponseError as exc:
+        message = str(exc)
+        lowered = message.lower()
+        if "timed out" in lowered or "timeout" in lowered:
+            raise QueryTimeout(message) from exc
+        if "constraint" in lowered and ("violat" in lowered or "unique" in lowered):
+            raise ConstraintViolation(message) from exc
+        if "loading" in lowered:
+            raise GraphUnavailable(message) from exc
+        raise QueryFailed(message) from exc
+
+
+def normalise(value: Any) -> Any:
+    """Plain dicts/lists/scalars from FalkorDB's OrderedDicts, nodes, edges and paths."""
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    if isinstance(value, Node):
+        return {k: normalise(v) for k, v in value.properties.items()}
+    if isinstance(value, Edge):
+        return {"type": value.relation, **{k: normalise(v) for k, v in value.properties.items()}}
+    if isinstance(value, Path):
+        return {"nodes": [normalise(n) for n in value.nodes()], "edges": [normalise(e) for e in value.edges()]}
+    return value
+
+
+class FalkorBackend(Backend):
+    """A FalkorDB graph, optionally owning the embedded server it talks to."""
+
+    name = "falkordb"
+
+    def __init__(
+        self,
+        *,
+        graph_key: str,
+        query_timeout: float,
+        unix_socket: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        password: str | None = None,
+        server: EmbeddedFalkorDB | None = None,
+        max_connections: int = 64,
+    ) -> None:
+        self.server = server
+        self.timeout_ms = max(1, int(query_timeout * 1000))
+        pool_kwargs: dict[str, Any] = {
+            "max_connections": max_connections,
+            "timeout": query_timeout,  # waiting for a free connection
+            "decode_responses": True,
+            "socket_timeout": query_timeout + 60,
+            "password": password,
+        }
+        if unix_socket is not None:
+            pool = aioredis.BlockingConnectionPool(
+                connection_class=UnixDomainSocketConnection, path=unix_socket, **pool_kwargs
+            )
+        else:
+            pool = aioredis.BlockingConnectionPool(
+                connection_class=Connection, host=host or "localhost", port=port or 6379, **pool_kwargs
+            )
+        self._pool = pool
+        self._db = FalkorDB(connection_pool=pool)
+        self._graph = self._db.select_graph(graph_key)
+        self._restart_lock = asyncio.Lock()
+
+    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        try:
+            with map_falkordb_errors():
+                if write:
+                    result = await self._graph.query(query, params)
+                else:
+                    result = await self._graph.ro_query(query, params, timeout=self.timeout_ms)
+        except GraphUnavailable:
+            await self._revive_server()
+            raise
+        except QueryFailed as exc:
+            if not write and "empty key" in str(exc):
+                return []  # the graph has never been written to: nothing to read
+            raise
+        names = [column[1] for column in result.header]
+        return [dict(zip(names, (normalise(v) for v in row), strict=True)) for row in result.result_set]
+
+    async def _revive_server(self) -> None:
+        """If our embedded server died, start it again (the caller's request still fails fast)."""
+        if self.server is None or self.server.running():
+            return
+        async with self._restart_lock:
+            try:
+                await self.server.restart_if_dead()
+            except GraphUnavailable as exc:
+                log.error("could not restart embedded FalkorDB: %s", exc)
+
+    def schema_statements(self) -> list[str]:
+        return [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in self._indexed()]
+
+    @staticmethod
+    def _indexed() -> list[tuple[str, str]]:
+        return list(NODE_KEYS.items()) + NODE_INDEXES
+
+    async def _setup_schema(self) -> None:
+        await self.write("MERGE (n:_Schema {key: 'schema'}) DELETE n")  # creates the graph key
+        existing = {
+            (row["label"], prop)
+            for row in await self.read("CALL db.indexes() YIELD label, properties RETURN label, properties")
+            for prop in row["properties"]
+        }
+        for (label, prop), statement in zip(self._indexed(), self.schema_statements(), strict=True):
+            if (label, prop) not in existing:
+                await self.write(statement)
+        with map_falkordb_errors():
+            constraints = await self._graph.list_constraints()
+        have = {(c["label"], tuple(c["properties"])) for c in constraints if c["type"] == "UNIQUE"}
+        for label, prop in NODE_KEYS.items():
+            if (label, (prop,)) not in have:
+                with map_falkordb_errors():
+                    await self._graph.create_node_unique_constraint(label, prop)
+
+    async def health(self) -> bool:
+        try:
+            await self.read("RETURN 1 AS ok")
+        except GraphUnavailable:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self._pool.aclose()
+        if self.server is not None:
+            await self.server.stop()

@@ -1,0 +1,76 @@
+"""The domain model of SPEC.md as data: node labels with their key, relationship types, indexes.
+
+Labels, relationship types and property names used in Cypher come from here (or from literal
+query text in code), never from user input.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# label -> its unique, app-generated key property
+NODE_KEYS: Final[dict[str, str]] = {
+    "District": "code",
+    "Street": "code",
+    "Community": "code",
+    "Region": "code",
+    "Area": "id",
+    "Grid": "code",
+    "Compound": "id",
+    "Building": "code",
+    "Dwelling": "id",
+    "Person": "pid",
+    "Household": "key",
+    "PartyOrg": "orgId",
+    "Evaluation": "key",
+    "Unit": "uscc",
+    "VolunteerTeam": "teamId",
+    "CollectiveOrg": "uscc",
+}
+
+# extra (non-unique) node property indexes the queries look things up by
+NODE_INDEXES: Final[list[tuple[str, str]]] = [
+    ("Person", "idNumberHash"),
+    ("Person", "name"),
+    ("Community", "status"),
+]
+
+RELATIONSHIP_TYPES: Final[tuple[str, ...]] = (
+    "IN_DISTRICT",
+    "IN_STREET",
+    "PART_OF",
+    "MERGED_INTO",
+    "CONTINUED_AS",
+    "IN_COMMUNITY",
+    "IN_COMPOUND",
+    "IN_GRID",
+    "IN_AREA",
+    "IN_BUILDING",
+    "HUKOU_MEMBER",
+    "HUKOU_AT",
+    "LIVES_IN",
+    "SUBORDINATE_TO",
+    "BASED_IN",
+    "COVERS",
+    "PARTY_MEMBER_OF",
+    "REPORTED_TO",
+    "EVALUATES",
+    "ISSUED_BY",
+    "LOCATED_IN",
+    "EMPLOYED_BY",
+    "PAIRED_WITH",
+    "IN_TEAM",
+    "SERVES_AS",
+    "OF_AREA",
+    "COLLECTIVE_MEMBER_OF",
+)
+
+# Relationships that move from a merged community to its successor (SPEC.md, "History").
+MOVED_BY_MERGE: Final[tuple[tuple[str, str], ...]] = (
+    ("Grid", "IN_COMMUNITY"),
+    ("Compound", "IN_COMMUNITY"),
+    ("Household", "HUKOU_AT"),
+    ("Unit", "LOCATED_IN"),
+    ("PartyOrg", "BASED_IN"),
+    ("Area", "PART_OF"),
+)

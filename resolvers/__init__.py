@@ -1,0 +1,1 @@
+"""Domain logic: identifiers, the ledger importer and the one write path, query planning."""

@@ -1,0 +1,113 @@
+"""What the importer needs to know about entities already in the graph, fetched in batches.
+
+Every lookup is ``UNWIND $keys`` over one label's unique key, so each is an index seek. The
+structural parents come back as lists of every parent the entity ever had (closed edges
+included), because a bundle describes entities as they were before its merges.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.base import Backend
+from graph.model import NODE_KEYS
+
+LOOKUP_BATCH = 50_000
+
+# label -> (alias, relationship type, target label) of the parents the validator compares
+PARENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "District": (),
+    "Street": (("parent", "IN_DISTRICT", "District"),),
+    "Community": (("parent", "IN_STREET", "Street"),),
+    "Region": (),
+    "Area": (("community", "PART_OF", "Community"),),
+    "Grid": (("community", "IN_COMMUNITY", "Community"),),
+    "Compound": (("community", "IN_COMMUNITY", "Community"),),
+    "Building": (("compound", "IN_COMPOUND", "Compound"), ("grid", "IN_GRID", "Grid"), ("area", "IN_AREA", "Area")),
+    "Dwelling": (("building", "IN_BUILDING", "Building"),),
+    "Household": (),
+    "Person": (),
+    "PartyOrg": (("community", "BASED_IN", "Community"), ("parent", "SUBORDINATE_TO", "PartyOrg")),
+    "Unit": (("community", "LOCATED_IN", "Community"),),
+    "VolunteerTeam": (("community", "BASED_IN", "Community"),),
+    "CollectiveOrg": (("area", "OF_AREA", "Area"),),
+}
+
+EXTRA: dict[str, str] = {
+    "Community": ", n.status AS status, n.kind AS kind, [(n)-[:MERGED_INTO]->(s:Community) | s.code] AS successor"
+    ", [(a:Area)-[:PART_OF]->(n) | a.id] AS areas",
+    "Person": ", n.gender AS gender, n.birthDate AS birthDate",
+    "Household": ", [(n)-[:HUKOU_AT]->(c:Community) | c.code] + [(n)-[:HUKOU_AT]->(r:Region) | r.code] AS hukou",
+}
+
+
+def lookup_query(label: str) -> str:
+    key = NODE_KEYS[label]
+    parents = "".join(
+        f", [(n)-[:{rel}]->(t:{target}) | t.{NODE_KEYS[target]}] AS {alias}" for alias, rel, target in PARENTS[label]
+    )
+    return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key{parents}{EXTRA.get(label, '')}"
+
+
+def lookup_statements() -> list[str]:
+    return [lookup_query(label) for label in PARENTS] + [
+        history_query(rel, label, NODE_KEYS[label]) for rel, label in HISTORY_TARGETS.values()
+    ] + [PAIRING_HISTORY, ID_HASH_OWNERS]
+
+
+async def fetch(backend: Backend, label: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    query = lookup_query(label)
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        for row in await backend.read(query, {"keys": keys[start : start + LOOKUP_BATCH]}):
+            found[row["key"]] = row
+    return found
+
+
+# period kinds whose edges start at a Person: kind -> (relationship type, target label)
+HISTORY_TARGETS: dict[str, tuple[str, str]] = {
+    "hukou_members.csv": ("HUKOU_MEMBER", "Household"),
+    "residences.csv": ("LIVES_IN", "Dwelling"),
+    "party_members.csv": ("PARTY_MEMBER_OF", "PartyOrg"),
+    "employments.csv": ("EMPLOYED_BY", "Unit"),
+    "reports.csv": ("REPORTED_TO", "Community"),
+    "team_members.csv": ("IN_TEAM", "VolunteerTeam"),
+    "roles.csv": ("SERVES_AS", ""),
+    "collective_members.csv": ("COLLECTIVE_MEMBER_OF", "CollectiveOrg"),
+}
+
+
+def history_query(rel: str, target_label: str, target_key: str) -> str:
+    if rel == "SERVES_AS":  # scopes of several labels: the key of each is fetched by coalesce
+        target = "coalesce(t.code, t.id, t.orgId)"
+        pattern = "(t)"
+        extra = ", r.role AS role, labels(t)[0] AS targetLabel"
+    else:
+        target = f"t.{target_key}"
+        pattern = f"(t:{target_label})"
+        extra = ""
+    return (
+        f"UNWIND $keys AS k MATCH (p:Person {{pid: k}})-[r:{rel}]->{pattern} "
+        f"RETURN p.pid AS pid, {target} AS target, r.since AS since, r.until AS until{extra}"
+    )
+
+
+PAIRING_HISTORY = (
+    "UNWIND $keys AS k MATCH (u:Unit {uscc: k})-[r:PAIRED_WITH]->(t) "
+    "RETURN u.uscc AS uscc, labels(t)[0] AS targetLabel, coalesce(t.code, t.id, t.orgId) AS target, "
+    "r.since AS since, r.until AS until"
+)
+
+ID_HASH_OWNERS = "UNWIND $keys AS k MATCH (p:Person {idNumberHash: k}) RETURN k AS hash, p.pid AS pid"
+
+
+async def fetch_rows(backend: Backend, query: str, keys: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        rows.extend(await backend.read(query, {"keys": keys[start : start + LOOKUP_BATCH]}))
+    return rows
+
+
+async def fetch_history(backend: Backend, kind: str, pids: list[str]) -> list[dict[str, Any]]:
+    rel, label = HISTORY_TARGETS[kind]
+    return await fetch_rows(backend, history_query(rel, label, NODE_KEYS.get(label, "")), pids)

@@ -1,0 +1,247 @@
+"""The one write path: every change to the graph goes through these statements.
+
+The importer, the mutations and the seed generator (through the importer) hand over rows per
+step; ``apply`` runs each step's statement as ``UNWIND $rows`` in batches, in dependency order,
+merges last. Every statement is idempotent: nodes are MERGEd on their key, history edges on
+(start, end, since), so applying the same rows twice changes nothing. History is never
+overwritten: a period is closed by setting ``until``, and a merge closes the old structural edges
+and opens new ones on its date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from graph.base import Backend
+
+STEPS: dict[str, str] = {
+    "districts": """
+        UNWIND $rows AS row
+        MERGE (n:District {code: row.code}) SET n.name = row.name""",
+    "streets": """
+        UNWIND $rows AS row
+        MATCH (d:District {code: row.parent})
+        MERGE (n:Street {code: row.code}) SET n.name = row.name
+        MERGE (n)-[:IN_DISTRICT]->(d)""",
+    "communities": """
+        UNWIND $rows AS row
+        MATCH (s:Street {code: row.parent})
+        MERGE (n:Community {code: row.code})
+        ON CREATE SET n.status = 'ACTIVE'
+        SET n.name = row.name, n.kind = row.kind
+        MERGE (n)-[:IN_STREET]->(s)""",
+    "regions": """
+        UNWIND $rows AS row
+        MERGE (n:Region {code: row.code}) SET n.name = row.name""",
+    "areas": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:Area {id: row.id}) SET n.name = row.name
+        MERGE (n)-[:PART_OF]->(c)""",
+    "grids": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:Grid {code: row.code}) SET n.name = row.name, n.targetHouseholds = row.targetHouseholds
+        MERGE (n)-[:IN_COMMUNITY]->(c)""",
+    "compounds": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:Compound {id: row.id}) SET n.name = row.name, n.type = row.type
+        MERGE (n)-[:IN_COMMUNITY]->(c)""",
+    "buildings": """
+        UNWIND $rows AS row
+        MATCH (x:Compound {id: row.compound}), (g:Grid {code: row.grid}), (a:Area {id: row.area})
+        MERGE (n:Building {code: row.code}) SET n.name = row.name
+        MERGE (n)-[:IN_COMPOUND]->(x)
+        MERGE (n)-[:IN_GRID]->(g)
+        MERGE (n)-[:IN_AREA]->(a)""",
+    "dwellings": """
+        UNWIND $rows AS row
+        MATCH (b:Building {code: row.building})
+        MERGE (n:Dwelling {id: row.id}) SET n.room = row.room
+        MERGE (n)-[:IN_BUILDING]->(b)""",
+    "households_community": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.place})
+        MERGE (n:Household {key: row.key}) SET n.type = row.type
+        MERGE (n)-[r:HUKOU_AT]->(c) ON CREATE SET r.since = row.since""",
+    "households_region": """
+        UNWIND $rows AS row
+        MATCH (c:Region {code: row.place})
+        MERGE (n:Household {key: row.key}) SET n.type = row.type
+        MERGE (n)-[r:HUKOU_AT]->(c) ON CREATE SET r.since = row.since""",
+    "persons": """
+        UNWIND $rows AS row
+        MERGE (n:Person {pid: row.pid}) SET n += row.props""",
+    "units": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:Unit {uscc: row.uscc}) SET n.name = row.name, n.category = row.category
+        MERGE (n)-[:LOCATED_IN]->(c)""",
+    "party_orgs": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:PartyOrg {orgId: row.orgId}) SET n.name = row.name, n.level = row.level, n.kind = row.kind
+        MERGE (n)-[:BASED_IN]->(c)""",
+    "party_org_parents": """
+        UNWIND $rows AS row
+        MATCH (n:PartyOrg {orgId: row.orgId}), (p:PartyOrg {orgId: row.parent})
+        MERGE (n)-[:SUBORDINATE_TO]->(p)""",
+    **{
+        f"covers_{label}": f"""
+        UNWIND $rows AS row
+        MATCH (n:PartyOrg {{orgId: row.orgId}}), (t:{label} {{{key}: row.target}})
+        MERGE (n)-[:COVERS]->(t)"""
+        for label, key in (("Compound", "id"), ("Building", "code"), ("Grid", "code"), ("Unit", "uscc"))
+    },
+    "teams": """
+        UNWIND $rows AS row
+        MATCH (c:Community {code: row.community})
+        MERGE (n:VolunteerTeam {teamId: row.teamId}) SET n.name = row.name, n.type = row.type
+        MERGE (n)-[:BASED_IN]->(c)""",
+    "collectives": """
+        UNWIND $rows AS row
+        MATCH (a:Area {id: row.area})
+        MERGE (n:CollectiveOrg {uscc: row.uscc}) SET n.name = row.name
+        MERGE (n)-[:OF_AREA]->(a)""",
+    "hukou_members": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:Household {key: row.target})
+        MERGE (p)-[r:HUKOU_MEMBER {since: row.since}]->(t)
+        SET r.until = row.until, r.relToHead = row.relToHead""",
+    "residences": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:Dwelling {id: row.target})
+        MERGE (p)-[r:LIVES_IN {since: row.since}]->(t)
+        SET r.until = row.until, r.tenure = row.tenure""",
+    "party_members": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:PartyOrg {orgId: row.target})
+        MERGE (p)-[r:PARTY_MEMBER_OF {since: row.since}]->(t)
+        SET r.until = row.until, r.type = row.type, r.joined = row.joined""",
+    "employments": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:Unit {uscc: row.target})
+        MERGE (p)-[r:EMPLOYED_BY {since: row.since}]->(t)
+        SET r.until = row.until""",
+    "reports": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:Community {code: row.target})
+        MERGE (p)-[r:REPORTED_TO {since: row.since}]->(t)
+        SET r.until = row.until, r.gridCode = row.gridCode""",
+    **{
+        f"pairings_{label}": f"""
+        UNWIND $rows AS row
+        MATCH (u:Unit {{uscc: row.uscc}}), (t:{label} {{{key}: row.target}})
+        MERGE (u)-[r:PAIRED_WITH {{since: row.since}}]->(t)
+        SET r.until = row.until, r.agreementNo = row.agreementNo"""
+        for label, key in (("Community", "code"), ("Compound", "id"), ("PartyOrg", "orgId"))
+    },
+    "team_members": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:VolunteerTeam {teamId: row.target})
+        MERGE (p)-[r:IN_TEAM {since: row.since}]->(t)
+        SET r.until = row.until, r.role = row.role""",
+    **{
+        f"roles_{label}": f"""
+        UNWIND $rows AS row
+        MATCH (p:Person {{pid: row.pid}}), (t:{label} {{{key}: row.target}})
+        MERGE (p)-[r:SERVES_AS {{role: row.role, since: row.since}}]->(t)
+        SET r.until = row.until"""
+        for label, key in (
+            ("Community", "code"),
+            ("Grid", "code"),
+            ("Compound", "id"),
+            ("Building", "code"),
+            ("PartyOrg", "orgId"),
+        )
+    },
+    "collective_members": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid}), (t:CollectiveOrg {uscc: row.target})
+        MERGE (p)-[r:COLLECTIVE_MEMBER_OF {since: row.since}]->(t)
+        SET r.until = row.until""",
+    "evaluations": """
+        UNWIND $rows AS row
+        MATCH (p:Person {pid: row.pid})
+        MERGE (e:Evaluation {key: row.key})
+        SET e.year = row.year, e.side = row.side, e.grade = row.grade
+        MERGE (e)-[:EVALUATES]->(p)""",
+    # the issuer: the member's party org (ORG side) or reported community (COMMUNITY side) in that year
+    "evaluation_org_issuers": """
+        UNWIND $rows AS row
+        MATCH (e:Evaluation {key: row.key})-[:EVALUATES]->(p:Person)-[m:PARTY_MEMBER_OF]->(:PartyOrg)
+        WHERE m.since < row.yearEnd AND (m.until IS NULL OR m.until > row.yearStart)
+        WITH e, p, max(m.since) AS latest
+        MATCH (p)-[m:PARTY_MEMBER_OF {since: latest}]->(o:PartyOrg)
+        MERGE (e)-[:ISSUED_BY]->(o)""",
+    "evaluation_community_issuers": """
+        UNWIND $rows AS row
+        MATCH (e:Evaluation {key: row.key})-[:EVALUATES]->(p:Person)-[m:REPORTED_TO]->(:Community)
+        WHERE m.since < row.yearEnd AND (m.until IS NULL OR m.until > row.yearStart)
+        WITH e, p, max(m.since) AS latest
+        MATCH (p)-[m:REPORTED_TO {since: latest}]->(c:Community)
+        MERGE (e)-[:ISSUED_BY]->(c)""",
+    # A merge: the old community becomes MERGED, keeps its areas as CONTINUED_AS, and what is current
+    # at it moves to the new community as of `on` (closed edges stay). Applied once: a community
+    # that already has MERGED_INTO is left alone, so re-importing the bundle changes nothing.
+    "merges": """
+        UNWIND $rows AS row
+        MATCH (o:Community {code: row.old}), (n:Community {code: row.new})
+        WHERE NOT (o)-[:MERGED_INTO]->()
+        WITH o, n, row,
+             [(x:Grid)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL | [x, r]] AS grids,
+             [(x:Compound)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL | [x, r]] AS compounds,
+             [(x:Household)-[r:HUKOU_AT]->(o) WHERE r.until IS NULL | [x, r]] AS households,
+             [(x:Unit)-[r:LOCATED_IN]->(o) WHERE r.until IS NULL | [x, r]] AS units,
+             [(x:PartyOrg)-[r:BASED_IN]->(o) WHERE r.until IS NULL | [x, r]] AS orgs,
+             [(x:Area)-[r:PART_OF]->(o) WHERE r.until IS NULL | [x, r]] AS areas
+        SET o.status = 'MERGED'
+        CREATE (o)-[:MERGED_INTO {on: row.on, docNo: row.docNo}]->(n)
+        FOREACH (r IN [p IN grids | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN grids | p[0]] | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
+        FOREACH (r IN [p IN compounds | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN compounds | p[0]] | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
+        FOREACH (r IN [p IN households | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN households | p[0]] | CREATE (x)-[:HUKOU_AT {since: row.on}]->(n))
+        FOREACH (r IN [p IN units | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN units | p[0]] | CREATE (x)-[:LOCATED_IN {since: row.on}]->(n))
+        FOREACH (r IN [p IN orgs | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN orgs | p[0]] | CREATE (x)-[:BASED_IN {since: row.on}]->(n))
+        FOREACH (r IN [p IN areas | p[1]] | SET r.until = row.on)
+        FOREACH (x IN [p IN areas | p[0]] | CREATE (x)-[:PART_OF {since: row.on}]->(n) MERGE (o)-[:CONTINUED_AS]->(x))
+        """,
+}
+
+# steps whose rows are derived from another step's rows
+DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
+    "party_org_parents": ("party_orgs", lambda row: row.get("parent") is not None),
+    "evaluation_org_issuers": ("evaluations", lambda row: row["side"] == "ORG"),
+    "evaluation_community_issuers": ("evaluations", lambda row: row["side"] == "COMMUNITY"),
+}
+
+
+def statements() -> list[str]:
+    """Every statement of the write path (the tests lint each with Neo4j's front end)."""
+    return [" ".join(text.split()) for text in STEPS.values()]
+
+
+async def apply(
+    backend: Backend,
+    steps: Mapping[str, Sequence[dict[str, Any]]],
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Write the rows of each step in dependency order; returns rows written per step."""
+    written: dict[str, int] = {}
+    for step, query in STEPS.items():
+        if step in DERIVED:
+            source, keep = DERIVED[step]
+            rows: Sequence[dict[str, Any]] = [row for row in steps.get(source, ()) if keep(row)]
+        else:
+            rows = steps.get(step, ())
+        if not rows:
+            continue
+        tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
+        written[step] = await backend.write_batches(" ".join(query.split()), rows, progress=tick)
+    return written
