@@ -51,6 +51,20 @@ def normalise(value: Any) -> Any:
     return value
 
 
+def schema_statements() -> list[str]:
+    """Uniqueness constraints (each backed by an index) and the extra lookup indexes."""
+    unique = [
+        f"CREATE CONSTRAINT {label.lower()}_{prop.lower()}_unique IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+        for label, prop in NODE_KEYS.items()
+    ]
+    indexes = [
+        f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for label, prop in NODE_INDEXES
+    ]
+    return unique + indexes
+
+
 class Neo4jBackend(Backend):
     name = "neo4j"
 
@@ -86,16 +100,7 @@ class Neo4jBackend(Backend):
                 return await session.execute_read(work)
 
     def schema_statements(self) -> list[str]:
-        unique = [
-            f"CREATE CONSTRAINT {label.lower()}_{prop.lower()}_unique IF NOT EXISTS "
-            f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
-            for label, prop in NODE_KEYS.items()
-        ]
-        indexes = [
-            f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
-            for label, prop in NODE_INDEXES
-        ]
-        return unique + indexes
+        return schema_statements()
 
     async def _setup_schema(self) -> None:
         for statement in self.schema_statements():

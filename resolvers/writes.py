@@ -190,28 +190,39 @@ STEPS: dict[str, str] = {
         UNWIND $rows AS row
         MATCH (o:Community {code: row.old}), (n:Community {code: row.new})
         WHERE NOT (o)-[:MERGED_INTO]->()
-        WITH o, n, row,
-             [(x:Grid)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL | [x, r]] AS grids,
-             [(x:Compound)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL | [x, r]] AS compounds,
-             [(x:Household)-[r:HUKOU_AT]->(o) WHERE r.until IS NULL | [x, r]] AS households,
-             [(x:Unit)-[r:LOCATED_IN]->(o) WHERE r.until IS NULL | [x, r]] AS units,
-             [(x:PartyOrg)-[r:BASED_IN]->(o) WHERE r.until IS NULL | [x, r]] AS orgs,
-             [(x:Area)-[r:PART_OF]->(o) WHERE r.until IS NULL | [x, r]] AS areas
         SET o.status = 'MERGED'
         CREATE (o)-[:MERGED_INTO {on: row.on, docNo: row.docNo}]->(n)
-        FOREACH (r IN [p IN grids | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN grids | p[0]] | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
-        FOREACH (r IN [p IN compounds | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN compounds | p[0]] | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
-        FOREACH (r IN [p IN households | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN households | p[0]] | CREATE (x)-[:HUKOU_AT {since: row.on}]->(n))
-        FOREACH (r IN [p IN units | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN units | p[0]] | CREATE (x)-[:LOCATED_IN {since: row.on}]->(n))
-        FOREACH (r IN [p IN orgs | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN orgs | p[0]] | CREATE (x)-[:BASED_IN {since: row.on}]->(n))
-        FOREACH (r IN [p IN areas | p[1]] | SET r.until = row.on)
-        FOREACH (x IN [p IN areas | p[0]] | CREATE (x)-[:PART_OF {since: row.on}]->(n) MERGE (o)-[:CONTINUED_AS]->(x))
-        """,
+        WITH o, n, row
+        OPTIONAL MATCH (x:Grid)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
+        WITH o, n, row
+        OPTIONAL MATCH (x:Compound)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
+        WITH o, n, row
+        OPTIONAL MATCH (x:Household)-[r:HUKOU_AT]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:HUKOU_AT {since: row.on}]->(n))
+        WITH o, n, row
+        OPTIONAL MATCH (x:Unit)-[r:LOCATED_IN]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:LOCATED_IN {since: row.on}]->(n))
+        WITH o, n, row
+        OPTIONAL MATCH (x:PartyOrg)-[r:BASED_IN]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:BASED_IN {since: row.on}]->(n))
+        WITH o, n, row
+        OPTIONAL MATCH (x:Area)-[r:PART_OF]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:PART_OF {since: row.on}]->(n) MERGE (o)-[:CONTINUED_AS]->(x))
+        RETURN count(*) AS merged""",
 }
 
 # steps whose rows are derived from another step's rows

@@ -51,7 +51,7 @@ def lookup_query(label: str) -> str:
 
 def lookup_statements() -> list[str]:
     return [lookup_query(label) for label in PARENTS] + [
-        history_query(rel, label, NODE_KEYS[label]) for rel, label in HISTORY_TARGETS.values()
+        history_query(rel, label, NODE_KEYS.get(label, "")) for rel, label in HISTORY_TARGETS.values()
     ] + [PAIRING_HISTORY, ID_HASH_OWNERS]
 
 

@@ -1,0 +1,196 @@
+"""The ``grassroots`` command: serve, demo, import, export, check, seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from graph import Backend, GraphError, connect
+from resolvers.check import run_checks
+from resolvers.export import export_bundle
+from resolvers.ledger import ImportResult, import_bundle, write_report
+from resolvers.personal import MissingSecretKey, PersonalData
+from service.settings import Settings
+
+log = logging.getLogger("grassroots")
+T = TypeVar("T")
+EXAMPLE_BUNDLE = Path(__file__).resolve().parent.parent.parent / "shared" / "contract" / "example"
+
+
+def personal_data(settings: Settings) -> PersonalData | None:
+    try:
+        return PersonalData.from_secret(settings.secret_key)
+    except MissingSecretKey:
+        return None
+
+
+def ensure_demo_secret(settings: Settings) -> Settings:
+    """The demo keeps a generated key in the data dir, so a fresh checkout needs no set-up."""
+    if settings.secret_key:
+        return settings
+    key_file = settings.data_dir / "secret.key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32) + "\n")
+        key_file.chmod(0o600)
+        log.warning("generated a secret key for the demo in %s", key_file)
+    os.environ["GRASSROOTS_SECRET_KEY"] = key_file.read_text().strip()
+    return Settings.from_env()
+
+
+async def with_backend(settings: Settings, work: Callable[[Backend], Awaitable[T]]) -> T:
+    backend = await connect(settings)
+    try:
+        await backend.setup_schema()
+        return await work(backend)
+    finally:
+        await backend.close()
+
+
+class Progress:
+    """One tqdm bar per write step (shown on a terminal, silent otherwise)."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, tqdm[None]] = {}
+
+    def __call__(self, step: str, rows: int) -> None:
+        bar = self.bars.get(step)
+        if bar is None:
+            for old in self.bars.values():
+                old.close()
+            bar = self.bars[step] = tqdm(desc=step, unit=" rows", file=sys.stderr, disable=None, leave=False)
+        bar.update(rows)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def print_import(result: ImportResult, partial: bool) -> None:
+    for problem in result.problems[:200]:
+        print(problem, file=sys.stderr)
+    if len(result.problems) > 200:
+        print(f"... and {len(result.problems) - 200} more problems (see --report)", file=sys.stderr)
+    rows = result.total_rows
+    rate = rows / result.seconds if result.seconds else 0.0
+    if result.wrote:
+        print(
+            f"imported {rows} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)"
+            + (f"; {result.rejected_rows} rows rejected" if partial and result.rejected_rows else "")
+        )
+    else:
+        print(f"nothing written: {len(result.problems)} problems in {rows} rows", file=sys.stderr)
+
+
+async def run_import(settings: Settings, path: Path, partial: bool, report: Path | None) -> int:
+    progress = Progress()
+
+    async def work(backend: Backend) -> ImportResult:
+        return await import_bundle(backend, path, personal_data(settings), partial=partial, progress=progress)
+
+    result = await with_backend(settings, work)
+    progress.close()
+    if report is not None:
+        write_report(result, report)
+    print_import(result, partial)
+    return 0 if result.ok else (2 if partial and result.wrote else 1)
+
+
+async def run_demo(settings: Settings) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = ensure_demo_secret(settings)
+
+    async def load_if_empty(backend: Backend) -> None:
+        if await backend.read("MATCH (p:Person) RETURN p.pid AS pid LIMIT 1"):
+            print("data directory already holds a district; serving it")
+            return
+        print(f"loading the demo district from {EXAMPLE_BUNDLE} ...")
+        result = await import_bundle(backend, EXAMPLE_BUNDLE, personal_data(settings))
+        print_import(result, partial=False)
+        if not result.ok:
+            raise SystemExit("the demo bundle did not import")
+
+    app = create_app(settings, prepare=load_if_empty)
+    print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    await uvicorn.Server(config).serve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="grassroots", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    commands.add_parser("demo", help="load the demo district into an empty data dir and serve it")
+    imp = commands.add_parser("import", help="import a ledger bundle (folder or .zip)")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--partial", action="store_true", help="write the valid rows, reject the others")
+    imp.add_argument("--report", type=Path, help="write problems here, rejected rows to rejects/ beside it")
+    exp = commands.add_parser("export", help="write the graph as an import bundle")
+    exp.add_argument("dir", type=Path)
+    exp.add_argument("--include-personal-data", action="store_true", help="write ID numbers and phones in clear")
+    commands.add_parser("check", help="prove the graph's invariants")
+    seed = commands.add_parser("seed", help="write a synthetic district bundle", add_help=False)
+    seed.add_argument("rest", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            import uvicorn
+
+            from service.app import create_app
+
+            host, port = args.host or settings.host, args.port or settings.port
+            print(f"GraphiQL: http://{host}:{port}/graphql")
+            uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+            return 0
+        if args.command == "demo":
+            asyncio.run(run_demo(settings))
+            return 0
+        if args.command == "import":
+            return asyncio.run(run_import(settings, args.path, args.partial, args.report))
+        if args.command == "export":
+            counts = asyncio.run(
+                with_backend(
+                    settings,
+                    lambda b: export_bundle(
+                        b, args.dir, personal_data(settings), include_personal_data=args.include_personal_data
+                    ),
+                )
+            )
+            print(f"exported {sum(counts.values())} rows in {len(counts)} files to {args.dir}")
+            return 0
+        if args.command == "check":
+            results = asyncio.run(with_backend(settings, run_checks))
+            for result in results:
+                print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}")
+                for row in result.violations:
+                    print(f"       {row}")
+            return 0 if all(r.ok for r in results) else 1
+        if args.command == "seed":
+            from seed.generate import main as seed_main
+
+            return seed_main(args.rest)
+    except (GraphError, FileNotFoundError, ValueError) as exc:
+        print(f"grassroots {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Fixtures: a real embedded FalkorDB for the session (and Neo4j when NEO4J_URI is set).
+
+Every test gets its own empty graph: a fresh graph key on FalkorDB, a cleared database on Neo4j.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.base import Backend
+from graph.embedded import EmbeddedFalkorDB
+from graph.falkor_backend import FalkorBackend
+from resolvers.personal import PersonalData
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+EXAMPLE = SHARED / "contract" / "example"
+TODAY = "2026-11-23"
+_graph_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+async def falkor_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedFalkorDB]:
+    server = EmbeddedFalkorDB(tmp_path_factory.mktemp("falkordb"), timeout_ms=30_000)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, falkor_server: EmbeddedFalkorDB) -> AsyncIterator[Backend]:
+    """An empty graph with the schema set up, on each backend under test."""
+    store: Backend
+    if request.param == "neo4j":
+        uri = os.environ.get("NEO4J_URI")
+        if not uri:
+            pytest.skip("NEO4J_URI is not set: the Neo4j suite runs only against a real server")
+        from graph.neo4j_backend import Neo4jBackend
+
+        store = Neo4jBackend(
+            uri,
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD"),
+            database=os.environ.get("NEO4J_DATABASE"),
+            query_timeout=30,
+        )
+        await store.clear()
+    else:
+        store = FalkorBackend(
+            graph_key=f"test{next(_graph_numbers)}",
+            query_timeout=30,
+            unix_socket=str(falkor_server.socket_path),
+        )
+    await store.setup_schema()
+    yield store
+    await store.close()
+
+
+@pytest.fixture(scope="session")
+def personal() -> PersonalData:
+    return PersonalData.from_secret("test-secret-key")
+
+
+@pytest.fixture
+def make_bundle(tmp_path: Path) -> Callable[..., Path]:
+    """A copy of the example bundle with files replaced, edited or removed.
+
+    ``make_bundle(**{"persons.csv": "pid,name\\n..."})`` replaces a file; a callable receives the
+    original text and returns the new one; ``None`` removes the file.
+    """
+
+    def build(source: Path = EXAMPLE, **files: Any) -> Path:
+        target = tmp_path / f"bundle{next(_graph_numbers)}"
+        shutil.copytree(source, target)
+        for path in target.iterdir():
+            path.chmod(0o644)
+        for name, change in files.items():
+            path = target / name
+            if change is None:
+                path.unlink()
+            elif callable(change):
+                path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+            else:
+                path.write_text(change, encoding="utf-8")
+        return target
+
+    return build
+
+
+async def dump(backend: Backend) -> tuple[list[Any], list[Any]]:
+    """The whole graph as sorted plain data, for comparing two stores."""
+    key = "coalesce(n.code, n.id, n.pid, n.key, n.orgId, n.uscc, n.teamId)"
+    nodes = await backend.read(f"MATCH (n) RETURN labels(n)[0] AS label, {key} AS key, properties(n) AS props")
+    edges = await backend.read(
+        f"MATCH (n)-[r]->(m) RETURN labels(n)[0] AS a, {key} AS ak, type(r) AS type, properties(r) AS props, "
+        f"labels(m)[0] AS b, {key.replace('n.', 'm.')} AS bk"
+    )
+    canon = lambda rows: sorted(repr(sorted(r.items())) for r in rows)  # noqa: E731
+    return canon(nodes), canon(edges)

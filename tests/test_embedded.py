@@ -1,0 +1,81 @@
+"""The embedded FalkorDB: durable across kill -9, refuses a data dir another server owns, restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, TODAY, dump
+
+from graph.embedded import EmbeddedFalkorDB
+from graph.errors import DataDirInUse, GraphUnavailable
+from graph.falkor_backend import FalkorBackend
+from resolvers.ledger import import_bundle
+from resolvers.personal import PersonalData
+
+
+def client(server: EmbeddedFalkorDB) -> FalkorBackend:
+    return FalkorBackend(graph_key="grassroots", query_timeout=10, unix_socket=str(server.socket_path), server=server)
+
+
+async def test_kill_9_loses_no_acknowledged_write(tmp_path: Path, personal: PersonalData) -> None:
+    server = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    await server.start()
+    backend = client(server)
+    await backend.setup_schema()
+    assert (await import_bundle(backend, EXAMPLE, personal, today=TODAY)).ok
+    acknowledged = []
+    for i in range(200):  # a stream of single writes, each acknowledged before the next
+        await backend.write("MERGE (t:Tick {n: $n})", {"n": i})
+        acknowledged.append(i)
+    before = await dump(backend)
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait()
+    with pytest.raises(GraphUnavailable):
+        await backend.read("RETURN 1 AS ok")  # fails fast, and the backend starts the server again
+    await server.wait_ready(60)
+    assert server.running()
+    assert await dump(backend) == before
+    ticks = await backend.read("MATCH (t:Tick) RETURN count(t) AS n")
+    assert ticks == [{"n": len(acknowledged)}]
+    await backend.close()
+    assert not server.running()
+
+
+async def test_second_server_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
+    first = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    await first.start()
+    try:
+        second = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+        with pytest.raises(DataDirInUse, match="is in use by FalkorDB server pid"):
+            await second.start()
+    finally:
+        await first.stop()
+    # once stopped, the directory can be used again, with its data
+    again = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    await again.start()
+    await again.stop()
+
+
+async def test_stale_pid_file_and_socket_are_cleaned_up(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "falkordb.pid").write_text("999999\n")
+    (data / "falkordb.sock").write_text("")
+    server = EmbeddedFalkorDB(data, timeout_ms=10_000)
+    await server.start()
+    assert server.running()
+    await server.stop()
+
+
+async def test_read_only_data_dir_gives_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        target = Path("/proc/grassroots-cannot-exist")  # root ignores permissions; /proc refuses
+    else:
+        target = tmp_path / "ro"
+        target.mkdir(mode=0o500)
+    with pytest.raises(GraphUnavailable, match="data directory"):
+        await EmbeddedFalkorDB(target, timeout_ms=10_000).start()
