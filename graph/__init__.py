@@ -56,7 +56,9 @@ async def connect(settings: Settings) -> Backend:
     if uri.scheme == "unix":  # falkor over a unix socket: unix:///path/to/falkordb.sock
         from graph.falkor_backend import FalkorBackend
 
-        return FalkorBackend(graph_key=settings.graph_key, query_timeout=settings.query_timeout, unix_socket=uri.path)
+        return FalkorBackend(
+            graph_key=settings.graph_key, query_timeout=settings.query_timeout, unix_socket=uri.path
+        )
     raise GraphError(
         f"GRAPH_URI scheme '{uri.scheme}' is not supported; use neo4j://, neo4j+s://, bolt://, "
         "falkor://host:port or unix:///path.sock"

@@ -110,7 +110,7 @@ class EmbeddedFalkorDB:
                 )
             client = aioredis.Redis(unix_socket_path=str(self.socket_path))
             try:
-                await client.execute_command("GRAPH.LIST")
+                await client.execute_command("GRAPH.LIST")  # type: ignore[no-untyped-call]
                 return
             except (BusyLoadingError, RedisError, OSError) as exc:
                 last = exc
@@ -191,7 +191,7 @@ class EmbeddedFalkorDB:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - the only way to set PDEATHSIG
+            preexec_fn=_die_with_parent,
             cwd=self.data_dir,
         )
         self.pid_path.write_text(f"{self.process.pid}\n")

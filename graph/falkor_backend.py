@@ -63,7 +63,10 @@ def normalise(value: Any) -> Any:
     if isinstance(value, Edge):
         return {"type": value.relation, **{k: normalise(v) for k, v in value.properties.items()}}
     if isinstance(value, Path):
-        return {"nodes": [normalise(n) for n in value.nodes()], "edges": [normalise(e) for e in value.edges()]}
+        return {
+            "nodes": [normalise(n) for n in value.nodes()],
+            "edges": [normalise(e) for e in value.edges()],
+        }
     return value
 
 

@@ -87,11 +87,11 @@ class Neo4jBackend(Backend):
             await self._driver.verify_connectivity()
 
     async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        statement = neo4j.Query(query, timeout=self._timeout)  # type: ignore[arg-type]
+        statement = neo4j.Query(query, timeout=self._timeout)
 
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            result = await tx.run(statement, params)
-            return [{k: normalise(v) for k, v in record.items()} for record in await result.fetch(10**9)]
+            result = await tx.run(statement, params)  # type: ignore[arg-type]
+            return [normalise(record.data()) for record in await result.fetch(10**9)]
 
         with map_neo4j_errors():
             async with self._driver.session(database=self._database) as session:

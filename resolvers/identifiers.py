@@ -23,12 +23,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def citizen_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of a citizen ID."""
-    return CITIZEN_CHECK[sum(int(d) * w for d, w in zip(first17, CITIZEN_WEIGHTS)) % 11]
+    return CITIZEN_CHECK[sum(int(d) * w for d, w in zip(first17, CITIZEN_WEIGHTS, strict=True)) % 11]
 
 
 def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters of a USCC."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 

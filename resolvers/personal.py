@@ -51,7 +51,9 @@ class PersonalData:
                 "(make demo generates one into the data directory)"
             )
         raw = secret.encode()
-        return cls(_derive(raw, f"enc-{VERSION}"), _derive(raw, f"hash-{VERSION}"), _derive(raw, f"nonce-{VERSION}"))
+        return cls(
+            _derive(raw, f"enc-{VERSION}"), _derive(raw, f"hash-{VERSION}"), _derive(raw, f"nonce-{VERSION}")
+        )
 
     def encrypt(self, field: Field, value: str) -> str:
         nonce = hmac.new(self.nonce_key, f"{field}\0{value}".encode(), hashlib.sha256).digest()[:12]
@@ -73,7 +75,11 @@ class PersonalData:
         if value is None:
             return {f"{field}Enc": None, f"{field}Hash": None, f"{field}Masked": None}
         masked = mask_id_number(value) if field == "idNumber" else mask_phone(value)
-        return {f"{field}Enc": self.encrypt(field, value), f"{field}Hash": self.hash(field, value), f"{field}Masked": masked}
+        return {
+            f"{field}Enc": self.encrypt(field, value),
+            f"{field}Hash": self.hash(field, value),
+            f"{field}Masked": masked,
+        }
 
 
 def mask_id_number(value: str) -> str:

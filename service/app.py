@@ -65,5 +65,5 @@ def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
         lifespan=lifespan,
     )
     graphql = GraphQLApp(app)
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    app.add_route("/graphql", graphql, methods=["GET", "POST"])  # type: ignore[arg-type]  # an ASGI app
     return app

@@ -10,7 +10,7 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -60,7 +60,7 @@ class Progress:
     """One tqdm bar per write step (shown on a terminal, silent otherwise)."""
 
     def __init__(self) -> None:
-        self.bars: dict[str, tqdm[None]] = {}
+        self.bars: dict[str, Any] = {}
 
     def __call__(self, step: str, rows: int) -> None:
         bar = self.bars.get(step)
@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--report", type=Path, help="write problems here, rejected rows to rejects/ beside it")
     exp = commands.add_parser("export", help="write the graph as an import bundle")
     exp.add_argument("dir", type=Path)
-    exp.add_argument("--include-personal-data", action="store_true", help="write ID numbers and phones in clear")
+    exp.add_argument(
+        "--include-personal-data", action="store_true", help="write ID numbers and phones in clear"
+    )
     commands.add_parser("check", help="prove the graph's invariants")
     seed = commands.add_parser("seed", help="write a synthetic district bundle", add_help=False)
     seed.add_argument("rest", nargs=argparse.REMAINDER)
@@ -185,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "seed":
             from seed.generate import main as seed_main
 
-            return seed_main(args.rest)
+            return int(seed_main(args.rest))
     except (GraphError, FileNotFoundError, ValueError) as exc:
         print(f"grassroots {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -99,7 +99,9 @@ def make_bundle(tmp_path: Path) -> Callable[..., Path]:
 async def dump(backend: Backend) -> tuple[list[Any], list[Any]]:
     """The whole graph as sorted plain data, for comparing two stores."""
     key = "coalesce(n.code, n.id, n.pid, n.key, n.orgId, n.uscc, n.teamId)"
-    nodes = await backend.read(f"MATCH (n) RETURN labels(n)[0] AS label, {key} AS key, properties(n) AS props")
+    nodes = await backend.read(
+        f"MATCH (n) RETURN labels(n)[0] AS label, {key} AS key, properties(n) AS props"
+    )
     edges = await backend.read(
         f"MATCH (n)-[r]->(m) RETURN labels(n)[0] AS a, {key} AS ak, type(r) AS type, properties(r) AS props, "
         f"labels(m)[0] AS b, {key.replace('n.', 'm.')} AS bk"

@@ -31,7 +31,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 def db_queries(client: TestClient) -> float:
     text = client.get("/metrics").text
-    return sum(float(v) for v in re.findall(r'^grassroots_db_queries_total\{[^}]*\} (\S+)$', text, re.M))
+    return sum(float(v) for v in re.findall(r"^grassroots_db_queries_total\{[^}]*\} (\S+)$", text, re.M))
 
 
 def test_health(client: TestClient) -> None:
@@ -50,8 +50,8 @@ def test_community_and_person_in_one_round_trip_each(client: TestClient) -> None
     response = client.post(
         "/graphql",
         json={
-            "query": "{ community(code: \"430105001001\") { code name kind status street { code name } }"
-            " p: person(pid: \"P004\") { pid name gender birthYear idNumberMasked phoneMasked tags } }"
+            "query": '{ community(code: "430105001001") { code name kind status street { code name } }'
+            ' p: person(pid: "P004") { pid name gender birthYear idNumberMasked phoneMasked tags } }'
         },
     )
     assert response.status_code == 200
@@ -78,7 +78,12 @@ def test_validation_errors_are_clear(client: TestClient) -> None:
 
 
 def test_no_personal_data_in_responses_or_metrics(client: TestClient, tmp_path: Path) -> None:
-    response = client.post("/graphql", json={"query": '{ person(pid: "P001") { idNumberMasked phoneMasked } }'})
+    response = client.post(
+        "/graphql", json={"query": '{ person(pid: "P001") { idNumberMasked phoneMasked } }'}
+    )
     body = response.text + client.get("/metrics").text
     assert "430105196204180010" not in body and "13800000001" not in body
-    assert response.json()["data"]["person"] == {"idNumberMasked": "4301**********0010", "phoneMasked": "138****0001"}
+    assert response.json()["data"]["person"] == {
+        "idNumberMasked": "4301**********0010",
+        "phoneMasked": "138****0001",
+    }

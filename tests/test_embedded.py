@@ -17,7 +17,9 @@ from resolvers.personal import PersonalData
 
 
 def client(server: EmbeddedFalkorDB) -> FalkorBackend:
-    return FalkorBackend(graph_key="grassroots", query_timeout=10, unix_socket=str(server.socket_path), server=server)
+    return FalkorBackend(
+        graph_key="grassroots", query_timeout=10, unix_socket=str(server.socket_path), server=server
+    )
 
 
 async def test_kill_9_loses_no_acknowledged_write(tmp_path: Path, personal: PersonalData) -> None:

@@ -47,7 +47,9 @@ async def test_example_imports_and_reads_back(backend: Backend, personal: Person
         {"b": "4301050010020001", "a": "430105001002", "name": "砚瓦池社区", "c": "430105001002"},
     ]
     # the outside hukou is a Region; the evaluation issuers follow membership and report
-    outside = await backend.read("MATCH (:Household {key: 'H-003'})-[:HUKOU_AT]->(r:Region) RETURN r.name AS name")
+    outside = await backend.read(
+        "MATCH (:Household {key: 'H-003'})-[:HUKOU_AT]->(r:Region) RETURN r.name AS name"
+    )
     assert outside == [{"name": "岳阳楼区"}]
     issuers = await backend.read(
         "MATCH (e:Evaluation)-[:ISSUED_BY]->(x) RETURN e.side AS side, coalesce(x.orgId, x.code) AS by ORDER BY side"
@@ -81,9 +83,11 @@ async def test_zip_with_chinese_headers_bom_and_words(
 ) -> None:
     chinese = make_bundle(
         **{
-            "persons.csv": lambda t: "\ufeff人员编号,姓名,性别,出生日期,身份证号,电话,民族,标签\n"
-            + "\n".join(t.splitlines()[1:]).replace(",M,", ",男,").replace(",F,", ",女,")
-            + "\n",
+            "persons.csv": lambda t: (
+                "\ufeff人员编号,姓名,性别,出生日期,身份证号,电话,民族,标签\n"
+                + "\n".join(t.splitlines()[1:]).replace(",M,", ",男,").replace(",F,", ",女,")
+                + "\n"
+            ),
             "compounds.csv": "编号,名称,类型,社区代码\nC-A1,德雅花园,商品房,430105001001\nC-B1,砚瓦池老宿舍,老旧,430105001002\n",
         }
     )
@@ -100,7 +104,11 @@ async def test_zip_with_chinese_headers_bom_and_words(
 
 
 async def test_export_then_import_gives_the_same_graph(
-    backend: Backend, personal: PersonalData, tmp_path: Path, make_bundle: Callable[..., Path], falkor_server: object
+    backend: Backend,
+    personal: PersonalData,
+    tmp_path: Path,
+    make_bundle: Callable[..., Path],
+    falkor_server: object,
 ) -> None:
     merged = make_bundle(
         **{

@@ -23,7 +23,11 @@ PARENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "Area": (("community", "PART_OF", "Community"),),
     "Grid": (("community", "IN_COMMUNITY", "Community"),),
     "Compound": (("community", "IN_COMMUNITY", "Community"),),
-    "Building": (("compound", "IN_COMPOUND", "Compound"), ("grid", "IN_GRID", "Grid"), ("area", "IN_AREA", "Area")),
+    "Building": (
+        ("compound", "IN_COMPOUND", "Compound"),
+        ("grid", "IN_GRID", "Grid"),
+        ("area", "IN_AREA", "Area"),
+    ),
     "Dwelling": (("building", "IN_BUILDING", "Building"),),
     "Household": (),
     "Person": (),
@@ -44,15 +48,18 @@ EXTRA: dict[str, str] = {
 def lookup_query(label: str) -> str:
     key = NODE_KEYS[label]
     parents = "".join(
-        f", [(n)-[:{rel}]->(t:{target}) | t.{NODE_KEYS[target]}] AS {alias}" for alias, rel, target in PARENTS[label]
+        f", [(n)-[:{rel}]->(t:{target}) | t.{NODE_KEYS[target]}] AS {alias}"
+        for alias, rel, target in PARENTS[label]
     )
     return f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key{parents}{EXTRA.get(label, '')}"
 
 
 def lookup_statements() -> list[str]:
-    return [lookup_query(label) for label in PARENTS] + [
-        history_query(rel, label, NODE_KEYS.get(label, "")) for rel, label in HISTORY_TARGETS.values()
-    ] + [PAIRING_HISTORY, ID_HASH_OWNERS]
+    return (
+        [lookup_query(label) for label in PARENTS]
+        + [history_query(rel, label, NODE_KEYS.get(label, "")) for rel, label in HISTORY_TARGETS.values()]
+        + [PAIRING_HISTORY, ID_HASH_OWNERS]
+    )
 
 
 async def fetch(backend: Backend, label: str, keys: list[str]) -> dict[str, dict[str, Any]]:

@@ -54,13 +54,19 @@ def bundle_files(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
     problems: list[Problem] = []
     found: dict[str, bytes] = {}
     if path.is_dir():
-        entries = {p.name: p.read_bytes for p in sorted(path.iterdir()) if p.is_file() and p.suffix.lower() == ".csv"}
+        entries = {
+            p.name: p.read_bytes for p in sorted(path.iterdir()) if p.is_file() and p.suffix.lower() == ".csv"
+        }
         contents = {name: read() for name, read in entries.items()}
     elif path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
+            names = [
+                n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
+            ]
             depth = min((len(PurePosixPath(n).parts) for n in names), default=1)
-            contents = {PurePosixPath(n).name: archive.read(n) for n in names if len(PurePosixPath(n).parts) == depth}
+            contents = {
+                PurePosixPath(n).name: archive.read(n) for n in names if len(PurePosixPath(n).parts) == depth
+            }
     else:
         raise FileNotFoundError(f"{path}: not a folder or a .zip file")
     for name, data in contents.items():
@@ -82,7 +88,9 @@ def decode(name: str, data: bytes) -> tuple[str | None, Problem | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(name, line, "-", f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None, Problem(
+            name, line, "-", f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        )
 
 
 def parse(name: str, text: str) -> tuple[ParsedFile | None, list[Problem]]:
@@ -95,13 +103,17 @@ def parse(name: str, text: str) -> tuple[ParsedFile | None, list[Problem]]:
     except csv.Error as exc:
         return None, [Problem(name, reader.line_num, "-", f"broken CSV in the header: {exc}")]
     if not header_cells:
-        return None, [Problem(name, 1, "-", f"empty file: the header row is missing; expected {spec.describe()}")]
+        return None, [
+            Problem(name, 1, "-", f"empty file: the header row is missing; expected {spec.describe()}")
+        ]
     header: list[str] = []
     for cell in header_cells:
         label = cell.strip().lstrip("\ufeff")
         canonical = spec.by_alias.get(label) or spec.by_alias.get(label.lower())
         if canonical is None:
-            problems.append(Problem(name, 1, label or "(empty)", f"unknown column; expected {spec.describe()}"))
+            problems.append(
+                Problem(name, 1, label or "(empty)", f"unknown column; expected {spec.describe()}")
+            )
         elif canonical in header:
             problems.append(Problem(name, 1, label, f"column '{canonical}' appears twice"))
         header.append(canonical or "")

@@ -58,7 +58,11 @@ def enum(*pairs: tuple[str, str]) -> dict[str, str]:
 LEVEL = enum(("DISTRICT", "区县"), ("STREET", "街道"), ("COMMUNITY", "社区村"), ("OUTSIDE", "外地"))
 COMMUNITY_KIND = enum(("COMMUNITY", "社区"), ("VILLAGE", "村"))
 COMPOUND_TYPE = enum(
-    ("COMMERCIAL", "商品房"), ("WORK_UNIT", "单位院"), ("OLD", "老旧"), ("RESETTLEMENT", "安置"), ("VILLAGE", "村组")
+    ("COMMERCIAL", "商品房"),
+    ("WORK_UNIT", "单位院"),
+    ("OLD", "老旧"),
+    ("RESETTLEMENT", "安置"),
+    ("VILLAGE", "村组"),
 )
 HOUSEHOLD_TYPE = enum(("FAMILY", "家庭户"), ("COLLECTIVE", "集体户"))
 GENDER = enum(("M", "男"), ("F", "女"))
@@ -103,17 +107,26 @@ ROLE = enum(
     ("PARTY_CENTRAL_HOUSEHOLD", "党员中心户"),
 )
 SCOPE_TYPE = enum(
-    ("COMMUNITY", "社区"), ("GRID", "网格"), ("COMPOUND", "小区"), ("BUILDING", "楼栋"), ("PARTY_ORG", "党组织")
+    ("COMMUNITY", "社区"),
+    ("GRID", "网格"),
+    ("COMPOUND", "小区"),
+    ("BUILDING", "楼栋"),
+    ("PARTY_ORG", "党组织"),
 )
 SIDE = enum(("ORG", "支部"), ("COMMUNITY", "社区"))
-GRADE = enum(("EXCELLENT", "优秀"), ("QUALIFIED", "合格"), ("BASICALLY_QUALIFIED", "基本合格"), ("UNQUALIFIED", "不合格"))
+GRADE = enum(
+    ("EXCELLENT", "优秀"),
+    ("QUALIFIED", "合格"),
+    ("BASICALLY_QUALIFIED", "基本合格"),
+    ("UNQUALIFIED", "不合格"),
+)
 
 
-def C(name: str, *aliases: str, required: bool = False, enum: dict[str, str] | None = None) -> Column:  # noqa: N802
+def C(name: str, *aliases: str, required: bool = False, enum: dict[str, str] | None = None) -> Column:
     return Column(name, aliases, required, enum)
 
 
-def R(name: str, *aliases: str, enum: dict[str, str] | None = None) -> Column:  # noqa: N802
+def R(name: str, *aliases: str, enum: dict[str, str] | None = None) -> Column:
     return Column(name, aliases, True, enum)
 
 
@@ -136,12 +149,22 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec("areas.csv", (R("id", "编号"), R("name", "名称"), R("community_code", "社区代码")), key=("id",)),
     FileSpec(
         "grids.csv",
-        (R("code", "网格编码"), R("name", "名称"), R("community_code", "社区代码"), C("target_households", "目标户数")),
+        (
+            R("code", "网格编码"),
+            R("name", "名称"),
+            R("community_code", "社区代码"),
+            C("target_households", "目标户数"),
+        ),
         key=("code",),
     ),
     FileSpec(
         "compounds.csv",
-        (R("id", "编号"), R("name", "名称"), R("type", "类型", enum=COMPOUND_TYPE), R("community_code", "社区代码")),
+        (
+            R("id", "编号"),
+            R("name", "名称"),
+            R("type", "类型", enum=COMPOUND_TYPE),
+            R("community_code", "社区代码"),
+        ),
         key=("id",),
     ),
     FileSpec(
@@ -155,10 +178,17 @@ FILES: tuple[FileSpec, ...] = (
         ),
         key=("code",),
     ),
-    FileSpec("dwellings.csv", (R("id", "房屋编号"), R("building_code", "楼栋编码"), C("room", "房号")), key=("id",)),
+    FileSpec(
+        "dwellings.csv", (R("id", "房屋编号"), R("building_code", "楼栋编码"), C("room", "房号")), key=("id",)
+    ),
     FileSpec(
         "households.csv",
-        (R("key", "户号"), R("type", "类型", enum=HOUSEHOLD_TYPE), R("hukou_code", "户籍地代码"), C("since", "起始")),
+        (
+            R("key", "户号"),
+            R("type", "类型", enum=HOUSEHOLD_TYPE),
+            R("hukou_code", "户籍地代码"),
+            C("since", "起始"),
+        ),
         key=("key",),
     ),
     FileSpec(
@@ -201,7 +231,12 @@ FILES: tuple[FileSpec, ...] = (
     ),
     FileSpec(
         "teams.csv",
-        (R("id", "队伍编号", "编号"), R("name", "名称", "队伍名称"), C("type", "类型"), R("community_code", "社区代码")),
+        (
+            R("id", "队伍编号", "编号"),
+            R("name", "名称", "队伍名称"),
+            C("type", "类型"),
+            R("community_code", "社区代码"),
+        ),
         key=("id",),
     ),
     FileSpec(
@@ -231,9 +266,7 @@ FILES: tuple[FileSpec, ...] = (
         ),
         key=("pid", "since"),
     ),
-    FileSpec(
-        "employments.csv", (PID, R("uscc", "统一社会信用代码"), SINCE, UNTIL), key=("pid", "since")
-    ),
+    FileSpec("employments.csv", (PID, R("uscc", "统一社会信用代码"), SINCE, UNTIL), key=("pid", "since")),
     FileSpec(
         "reports.csv",
         (PID, R("community_code", "社区代码"), C("grid_code", "网格编码"), SINCE, UNTIL),

@@ -9,6 +9,7 @@ resolvers/writes.py; nothing here writes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -110,9 +111,7 @@ class Validator:
 
     async def prefetch(self, label: str, keys: Iterable[str | None]) -> None:
         """Look up, in one batch, the keys neither the bundle nor an earlier lookup knows."""
-        wanted = sorted(
-            {k for k in keys if k and k not in self.bundle[label] and k not in self.graph[label]}
-        )
+        wanted = sorted({k for k in keys if k and k not in self.bundle[label] and k not in self.graph[label]})
         if not wanted:
             return
         found = await lookups.fetch(self.backend, label, wanted)
@@ -139,7 +138,9 @@ class Validator:
         assert code is not None
         if community.get("status") == "MERGED" and code not in self.merging:
             successor = (community.get("successor") or ["?"])[0]
-            raise self.fail(row, column, f"community '{code}' was merged into '{successor}'; use '{successor}'")
+            raise self.fail(
+                row, column, f"community '{code}' was merged into '{successor}'; use '{successor}'"
+            )
         return community
 
     def define(self, label: str, key: str, row: SourceRow, info: dict[str, Any]) -> None:
@@ -225,10 +226,8 @@ class Validator:
         for row in file.rows:
             if self.is_rejected(row):
                 continue
-            try:
+            with contextlib.suppress(RowRejected):
                 check(row, self.cells(row, file))
-            except RowRejected:
-                pass
 
     def reject_keys(self, file: ParsedFile, label: str, column: str) -> None:
         for row in file.rows:
@@ -269,7 +268,9 @@ class Validator:
                 existing = self.graph[label].get(code)
                 if existing and existing.get("parent") and parent not in existing["parent"]:
                     raise self.fail(
-                        row, "parent_code", f"'{code}' is under '{existing['parent'][0]}' in the graph, not '{parent}'"
+                        row,
+                        "parent_code",
+                        f"'{code}' is under '{existing['parent'][0]}' in the graph, not '{parent}'",
                     )
             info: dict[str, Any] = {"name": v["name"], "parent": parent}
             if level == "COMMUNITY":
@@ -277,7 +278,12 @@ class Validator:
                 info.update(kind=v["kind"], status=existing.get("status", "ACTIVE"), areas=existing.get("areas", []),
                             successor=existing.get("successor", []))  # fmt: skip
             self.define(label, code, row, info)
-            step = {"DISTRICT": "districts", "STREET": "streets", "COMMUNITY": "communities", "OUTSIDE": "regions"}
+            step = {
+                "DISTRICT": "districts",
+                "STREET": "streets",
+                "COMMUNITY": "communities",
+                "OUTSIDE": "regions",
+            }
             self.emit(step[level], {"code": code, "name": v["name"], "kind": v["kind"], "parent": parent})
 
         # districts before streets before communities, whatever the row order
@@ -363,7 +369,13 @@ class Validator:
         await self.prefetch("Grid", (r.values.get("grid_code") for r in file.rows))
         await self.prefetch("Area", (r.values.get("area_id") for r in file.rows))
         await self.prefetch("Building", (r.values.get("code") for r in file.rows))
-        communities = {c for label in ("Compound", "Grid") for i in self.graph[label].values() if i for c in i["community"]}
+        communities = {
+            c
+            for label in ("Compound", "Grid")
+            for i in self.graph[label].values()
+            if i
+            for c in i["community"]
+        }
         await self.prefetch("Community", communities)
         await self.prefetch("Area", communities)
 
@@ -383,18 +395,24 @@ class Validator:
             if area_id is None:
                 if self.info("Area", shared[0]) is None:
                     raise self.fail(
-                        row, "area_id", f"required: community '{shared[0]}' has named areas and no default area"
+                        row,
+                        "area_id",
+                        f"required: community '{shared[0]}' has named areas and no default area",
                     )
                 area_id = shared[0]
             else:
                 area = self.ref(row, "area_id", "Area", area_id)
                 if not set(area["community"]) & set(shared):
                     raise self.fail(
-                        row, "area_id", f"area '{area_id}' is not in community '{shared[0]}' of the building's compound"
+                        row,
+                        "area_id",
+                        f"area '{area_id}' is not in community '{shared[0]}' of the building's compound",
                     )
             self.same_parent(row, "compound_id", "Building", code, "compound", compound_id)
             self.same_parent(row, "grid_code", "Building", code, "grid", grid_code)
-            self.define("Building", code, row, {"compound": [compound_id], "grid": [grid_code], "community": shared})
+            self.define(
+                "Building", code, row, {"compound": [compound_id], "grid": [grid_code], "community": shared}
+            )
             self.emit("buildings", {"code": code, "name": v["name"], "compound": compound_id, "grid": grid_code,
                                     "area": area_id})  # fmt: skip
 
@@ -436,7 +454,9 @@ class Validator:
             existing = self.graph["Household"].get(key)
             if existing and existing.get("hukou") and place not in existing["hukou"]:
                 raise self.fail(
-                    row, "hukou_code", f"household '{key}' is registered at '{existing['hukou'][0]}' in the graph"
+                    row,
+                    "hukou_code",
+                    f"household '{key}' is registered at '{existing['hukou'][0]}' in the graph",
                 )
             self.define("Household", key, row, {})
             step = "households_region" if label == "Region" else "households_community"
@@ -470,7 +490,9 @@ class Validator:
                 if problem:
                     raise self.fail(row, "phone", problem)
             if (id_number or phone) and self.personal is None:
-                raise self.fail(row, "id_number" if id_number else "phone", "GRASSROOTS_SECRET_KEY is not set")
+                raise self.fail(
+                    row, "id_number" if id_number else "phone", "GRASSROOTS_SECRET_KEY is not set"
+                )
             props: dict[str, Any] = {
                 "name": v["name"],
                 "gender": gender,
@@ -493,8 +515,12 @@ class Validator:
             for owner in owners:
                 row = hashes[owner["hash"]]
                 if owner["pid"] != row.values["pid"]:
-                    self.problem(row, "id_number", f"this ID number belongs to person '{owner['pid']}' in the graph")
-                    self.out.steps["persons"] = [p for p in self.out.steps["persons"] if p["pid"] != row.values["pid"]]
+                    self.problem(
+                        row, "id_number", f"this ID number belongs to person '{owner['pid']}' in the graph"
+                    )
+                    self.out.steps["persons"] = [
+                        p for p in self.out.steps["persons"] if p["pid"] != row.values["pid"]
+                    ]
         self.reject_keys(file, "Person", "pid")
 
     async def check_units(self, file: ParsedFile) -> None:
@@ -510,7 +536,9 @@ class Validator:
             self.current_community(row, "community_code", community)
             self.same_parent(row, "community_code", "Unit", uscc, "community", community)
             self.define("Unit", uscc, row, {"community": [community]})
-            self.emit("units", {"uscc": uscc, "name": v["name"], "category": v["category"], "community": community})
+            self.emit(
+                "units", {"uscc": uscc, "name": v["name"], "category": v["category"], "community": community}
+            )
 
         await self.each(file, check)
         self.reject_keys(file, "Unit", "uscc")
@@ -524,7 +552,9 @@ class Validator:
         # every org of the file is known before parents are checked (parents may come later)
         for row in file.rows:
             if row.values.get("id") and not self.is_rejected(row):
-                self.define("PartyOrg", row.values["id"] or "", row, {"community": [row.values.get("community_code")]})
+                self.define(
+                    "PartyOrg", row.values["id"] or "", row, {"community": [row.values.get("community_code")]}
+                )
 
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
             key, community, parent = v["id"], v["community_code"], v["parent_id"]
@@ -613,7 +643,9 @@ class Validator:
         await self.prefetch("Person", (r.values.get("pid") for r in file.rows))
         if target_label:
             await self.prefetch(target_label, (r.values.get(target_column) for r in file.rows))
-        accepted: list[tuple[SourceRow, dict[str, str | None], str, str | None, tuple[str, dict[str, Any]]]] = []
+        accepted: list[
+            tuple[SourceRow, dict[str, str | None], str, str | None, tuple[str, dict[str, Any]]]
+        ] = []
 
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
             self.ref(row, "pid", "Person", v["pid"])
@@ -658,8 +690,10 @@ class Validator:
                 if earlier.until is None or (period.until is not None and period.until > earlier.until):
                     open_until = period
                 continue
-            if open_until is None or open_until.until is None or (
-                period.until is None or period.until > open_until.until
+            if (
+                open_until is None
+                or open_until.until is None
+                or (period.until is None or period.until > open_until.until)
             ):
                 open_until = period
 
@@ -730,7 +764,9 @@ class Validator:
             if v["grid_code"] is not None:
                 grid = self.ref(row, "grid_code", "Grid", v["grid_code"])
                 if community not in grid["community"]:
-                    raise self.fail(row, "grid_code", f"grid '{v['grid_code']}' is not in community '{community}'")
+                    raise self.fail(
+                        row, "grid_code", f"grid '{v['grid_code']}' is not in community '{community}'"
+                    )
             spans = party.get(v["pid"] or "", [])
             if not any(s <= since and (u is None or u > since) for s, u in spans):
                 raise self.fail(row, "since", f"person '{v['pid']}' is not a party member on {since}")
@@ -840,7 +876,9 @@ class Validator:
         await self.each(file, check)
 
     async def check_merges(self, file: ParsedFile) -> None:
-        await self.prefetch("Community", (r.values.get(c) for r in file.rows for c in ("old_code", "new_code")))
+        await self.prefetch(
+            "Community", (r.values.get(c) for r in file.rows for c in ("old_code", "new_code"))
+        )
         olds = {r.values.get("old_code") for r in file.rows}
 
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
@@ -855,10 +893,14 @@ class Validator:
                 raise self.fail(row, "new_code", f"'{new}' is itself merged by this bundle; merge in steps")
             if new_info.get("status") == "MERGED":
                 successor = (new_info.get("successor") or ["?"])[0]
-                raise self.fail(row, "new_code", f"community '{new}' was merged into '{successor}'; use '{successor}'")
+                raise self.fail(
+                    row, "new_code", f"community '{new}' was merged into '{successor}'; use '{successor}'"
+                )
             successors = old_info.get("successor") or []
             if successors and successors[0] != new:
-                raise self.fail(row, "old_code", f"community '{old}' was already merged into '{successors[0]}'")
+                raise self.fail(
+                    row, "old_code", f"community '{old}' was already merged into '{successors[0]}'"
+                )
             self.emit("merges", {"old": old, "new": new, "on": on, "docNo": v["doc_no"]})
 
         await self.each(file, check)
