@@ -1,7 +1,7 @@
 """Personal data (ID numbers, phones): encrypted at rest, keyed hashes for lookup, masks for display.
 
 Keys come from ``GRASSROOTS_SECRET_KEY`` through HKDF, one sub-key per purpose. Encryption is
-AES-256-GCM with a synthetic nonce (HMAC of field and value), so the same value always encrypts to
+AES-256-GCM with a synthetic nonce (keyed BLAKE2b of field and value), so the same value always encrypts to
 the same text: re-importing a ledger changes nothing and export/import round trips are exact. The
 keyed hash already reveals equality, so determinism leaks nothing more.
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from cryptography.hazmat.primitives import hashes
@@ -55,9 +55,15 @@ class PersonalData:
             _derive(raw, f"enc-{VERSION}"), _derive(raw, f"hash-{VERSION}"), _derive(raw, f"nonce-{VERSION}")
         )
 
+    @cached_property
+    def _aead(self) -> AESGCM:
+        return AESGCM(self.enc_key)
+
     def encrypt(self, field: Field, value: str) -> str:
-        nonce = hmac.new(self.nonce_key, f"{field}\0{value}".encode(), hashlib.sha256).digest()[:12]
-        sealed = AESGCM(self.enc_key).encrypt(nonce, value.encode(), field.encode())
+        nonce = hashlib.blake2b(
+            value.encode(), key=self.nonce_key, digest_size=12, person=field.encode()
+        ).digest()
+        sealed = self._aead.encrypt(nonce, value.encode(), field.encode())
         return f"{VERSION}:{base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, field: Field, stored: str) -> str:
@@ -65,15 +71,15 @@ class PersonalData:
         if version != VERSION:
             raise ValueError(f"personal data encrypted with unknown key version '{version}'")
         blob = base64.b64decode(payload)
-        return AESGCM(self.enc_key).decrypt(blob[:12], blob[12:], field.encode()).decode()
+        return self._aead.decrypt(blob[:12], blob[12:], field.encode()).decode()
 
     def hash(self, field: Field, value: str) -> str:
-        return hmac.new(self.hash_key, f"{field}\0{value}".encode(), hashlib.sha256).hexdigest()
+        return hashlib.blake2b(
+            value.encode(), key=self.hash_key, digest_size=32, person=field.encode()
+        ).hexdigest()
 
-    def seal(self, field: Field, value: str | None) -> dict[str, str | None]:
+    def seal(self, field: Field, value: str) -> dict[str, str]:
         """The stored properties for one field: ``<field>Enc``, ``<field>Hash``, ``<field>Masked``."""
-        if value is None:
-            return {f"{field}Enc": None, f"{field}Hash": None, f"{field}Masked": None}
         masked = mask_id_number(value) if field == "idNumber" else mask_phone(value)
         return {
             f"{field}Enc": self.encrypt(field, value),

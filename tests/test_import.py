@@ -138,3 +138,14 @@ async def test_export_without_personal_data_leaves_it_out(
     text = (tmp_path / "out" / "persons.csv").read_text(encoding="utf-8")
     assert "430105196204180010" not in text and "13800000001" not in text and "v1:" not in text
     assert "P001,王建国,M,1962-04-18,,,汉族,退休党员" in text
+
+
+async def test_bundle_without_personal_data_keeps_what_is_stored(
+    backend: Backend, personal: PersonalData, tmp_path: Path
+) -> None:
+    await import_bundle(backend, EXAMPLE, personal, today=TODAY)
+    before = await dump(backend)
+    await export_bundle(backend, tmp_path / "out", personal)  # ID and phone cells left empty
+    result = await import_bundle(backend, tmp_path / "out", personal, today=TODAY)
+    assert result.problems == []
+    assert await dump(backend) == before

@@ -501,11 +501,13 @@ class Validator:
                 "ethnicity": v["ethnicity"],
                 "tags": [t.strip() for t in (v["tags"] or "").replace("；", ";").split(";") if t.strip()],
             }
-            if self.personal is not None:
+            # an empty cell leaves stored personal data alone: a ledger (or an export without
+            # --include-personal-data) that lacks it must not erase it
+            if self.personal is not None and id_number is not None:
                 props.update(self.personal.seal("idNumber", id_number))
+                hashes[props["idNumberHash"]] = row
+            if self.personal is not None and phone is not None:
                 props.update(self.personal.seal("phone", phone))
-                if id_number is not None:
-                    hashes[props["idNumberHash"]] = row
             self.define("Person", pid, row, {"gender": gender, "birthDate": birth})
             self.emit("persons", {"pid": pid, "props": props})
 
