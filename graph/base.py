@@ -51,7 +51,7 @@ class Backend(abc.ABC):
     async def write_batches(
         self,
         query: str,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Sequence[Any],
         batch_size: int = DEFAULT_BATCH,
         progress: Callable[[int], None] | None = None,
         params: Params | None = None,

@@ -7,7 +7,9 @@ Only what differs from Neo4j lives here: index/constraint DDL, read-only executi
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from falkordb import Edge, Node, Path
 from falkordb.asyncio import FalkorDB
+from falkordb.helpers import stringify_param_value
 from redis.asyncio.connection import Connection, UnixDomainSocketConnection
 from redis.exceptions import (
     BusyLoadingError,
@@ -50,6 +53,36 @@ def map_falkordb_errors() -> Iterator[None]:
         if "loading" in lowered:
             raise GraphUnavailable(message) from exc
         raise QueryFailed(message) from exc
+
+
+_JSON_KEY = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)":')
+
+
+def params_header(params: dict[str, Any]) -> str:
+    """The ``CYPHER name=value ...`` prefix that carries parameters to FalkorDB.
+
+    JSON is Cypher literal syntax once map keys are backticked, and ``json.dumps`` is ~10x faster
+    than the client's per-value Python serialiser, which matters for 20k-row batches. A map key is
+    the only place ``"identifier":`` can occur in JSON text (inside a JSON string every quote is
+    escaped), so one regex converts them. JSON's ``\\u00XX`` escapes for control characters are
+    not understood by FalkorDB, so such values take the client's serialiser; NUL cannot be
+    carried at all (FalkorDB ends the query text there) and is refused.
+    """
+    if not params:
+        return ""
+    parts = []
+    for name, value in params.items():
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        if "\\u00" in text:  # a control character, or a backslash-u in the data: the slow, exact way
+            text = stringify_param_value(value)
+            if "\x00" in text:
+                raise QueryFailed(
+                    f"parameter ${name} contains a NUL character, which the database cannot store"
+                )
+        else:
+            text = _JSON_KEY.sub(r"`\1`:", text)
+        parts.append(f"{name}={text}")
+    return "CYPHER " + " ".join(parts) + " "
 
 
 def normalise(value: Any) -> Any:
@@ -112,10 +145,11 @@ class FalkorBackend(Backend):
     async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
         try:
             with map_falkordb_errors():
+                text = params_header(params) + query
                 if write:
-                    result = await self._graph.query(query, params)
+                    result = await self._graph.query(text)
                 else:
-                    result = await self._graph.ro_query(query, params, timeout=self.timeout_ms)
+                    result = await self._graph.ro_query(text, timeout=self.timeout_ms)
         except GraphUnavailable:
             await self._revive_server()
             raise

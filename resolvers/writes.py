@@ -10,7 +10,7 @@ and opens new ones on its date.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from graph.base import Backend
@@ -235,17 +235,24 @@ DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
 
 def statements() -> list[str]:
     """Every statement of the write path (the tests lint each with Neo4j's front end)."""
-    return [" ".join(text.split()) for text in STEPS.values()]
+    return [" ".join(text.split()) for text in STEPS.values()] + sorted(REMOVE.values())
 
 
 async def apply(
     backend: Backend,
     steps: Mapping[str, Sequence[dict[str, Any]]],
     progress: Callable[[str, int], None] | None = None,
+    ready: Callable[[str], Awaitable[bool]] | None = None,
 ) -> dict[str, int]:
-    """Write the rows of each step in dependency order; returns rows written per step."""
+    """Write the rows of each step in dependency order; returns rows written per step.
+
+    ``ready(step)``, when given, is awaited before each step (a producer still filling later
+    steps can hold the writer back); it returns False to stop writing.
+    """
     written: dict[str, int] = {}
     for step, query in STEPS.items():
+        if ready is not None and not await ready(step):
+            break
         if step in DERIVED:
             source, keep = DERIVED[step]
             rows: Sequence[dict[str, Any]] = [row for row in steps.get(source, ()) if keep(row)]
@@ -256,3 +263,38 @@ async def apply(
         tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
         written[step] = await backend.write_batches(" ".join(query.split()), rows, progress=tick)
     return written
+
+
+# the label and key of the nodes each step creates (to remove them again, see ``remove_nodes``)
+CREATES: dict[str, tuple[str, str]] = {
+    "districts": ("District", "code"),
+    "streets": ("Street", "code"),
+    "communities": ("Community", "code"),
+    "regions": ("Region", "code"),
+    "areas": ("Area", "id"),
+    "grids": ("Grid", "code"),
+    "compounds": ("Compound", "id"),
+    "buildings": ("Building", "code"),
+    "dwellings": ("Dwelling", "id"),
+    "households_community": ("Household", "key"),
+    "households_region": ("Household", "key"),
+    "persons": ("Person", "pid"),
+    "units": ("Unit", "uscc"),
+    "party_orgs": ("PartyOrg", "orgId"),
+    "teams": ("VolunteerTeam", "teamId"),
+    "collectives": ("CollectiveOrg", "uscc"),
+    "evaluations": ("Evaluation", "key"),
+}
+
+REMOVE = {
+    label: f"UNWIND $rows AS k MATCH (n:{label} {{{key}: k}}) DETACH DELETE n"
+    for label, key in set(CREATES.values())
+}
+
+
+async def remove_nodes(backend: Backend, steps: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+    """Undo a load into an empty graph: delete the nodes the steps created (and so their edges)."""
+    for step, (label, key) in CREATES.items():
+        keys = [row[key] for row in steps.get(step, ())]
+        if keys:
+            await backend.write_batches(REMOVE[label], keys)

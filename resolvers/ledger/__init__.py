@@ -10,10 +10,13 @@ rows and returns the rejected ones, which ``write_report`` puts in ``rejects/`` 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import datetime as dt
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from typing import Any
 from graph.base import Backend
 from resolvers import writes
 from resolvers.ledger.read import ParsedFile, Problem, read_bundle
+from resolvers.ledger.spec import FILES
 from resolvers.ledger.validate import Validator
 from resolvers.personal import PersonalData
 
@@ -45,6 +49,54 @@ class ImportResult:
         return sum(self.rows_read.values())
 
 
+# the file whose validation completes each write step (steps are in file order)
+STEP_SOURCE: dict[str, str] = {
+    "districts": "regions.csv",
+    "streets": "regions.csv",
+    "communities": "regions.csv",
+    "regions": "regions.csv",
+    "areas": "areas.csv",
+    "grids": "grids.csv",
+    "compounds": "compounds.csv",
+    "buildings": "buildings.csv",
+    "dwellings": "dwellings.csv",
+    "households_community": "households.csv",
+    "households_region": "households.csv",
+    "persons": "persons.csv",
+    "units": "units.csv",
+    "party_orgs": "party_orgs.csv",
+    "party_org_parents": "party_orgs.csv",
+    **{f"covers_{label}": "party_orgs.csv" for label in ("Compound", "Building", "Grid", "Unit")},
+    "teams": "teams.csv",
+    "collectives": "collectives.csv",
+    "hukou_members": "hukou_members.csv",
+    "residences": "residences.csv",
+    "party_members": "party_members.csv",
+    "employments": "employments.csv",
+    "reports": "reports.csv",
+    **{f"pairings_{label}": "pairings.csv" for label in ("Community", "Compound", "PartyOrg")},
+    "team_members": "team_members.csv",
+    **{f"roles_{label}": "roles.csv" for label in ("Community", "Grid", "Compound", "Building", "PartyOrg")},
+    "collective_members": "collective_members.csv",
+    "evaluations": "evaluations.csv",
+    "evaluation_org_issuers": "evaluations.csv",
+    "evaluation_community_issuers": "evaluations.csv",
+    "merges": "merges.csv",
+}
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """A bundle is millions of small objects without cycles: the cyclic GC only costs time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def import_bundle(
     backend: Backend,
     path: Path,
@@ -54,20 +106,60 @@ async def import_bundle(
     today: str | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
+    """Validate the whole bundle, then write it (see the module docstring).
+
+    Into an EMPTY graph the writer runs beside the validator, each file's rows written as soon
+    as the file is checked; if a problem turns up (and not ``partial``) writing stops and the
+    nodes already written are removed, so the graph is empty again.
+    """
     started = time.perf_counter()
-    parsed, problems = read_bundle(path)
-    outcome = await Validator(backend, personal, today or dt.date.today().isoformat()).run(parsed)
-    problems = problems + outcome.problems
+    with gc_paused():
+        parsed, problems = read_bundle(path)
+        fresh = not problems and not await backend.read("MATCH (n) RETURN 1 AS one LIMIT 1")
+        done: dict[str, asyncio.Event] = {spec.name: asyncio.Event() for spec in FILES}
+        validator = Validator(
+            backend,
+            personal,
+            today or dt.date.today().isoformat(),
+            fresh=fresh,
+            on_file_done=lambda name: done[name].set(),
+        )
+
+        async def ready(step: str) -> bool:
+            await done[STEP_SOURCE[step]].wait()
+            return partial or not validator.out.problems
+
+        if fresh:
+            writer = asyncio.create_task(writes.apply(backend, validator.out.steps, progress, ready))
+            try:
+                outcome = await validator.run(parsed)
+            finally:
+                for event in done.values():
+                    event.set()  # a failed validation must not leave the writer waiting
+            try:
+                written = await writer
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await writes.remove_nodes(backend, outcome.steps)
+                raise
+            if outcome.problems and not partial:
+                await writes.remove_nodes(backend, outcome.steps)
+                written = {}
+        else:
+            outcome = await validator.run(parsed)
+            written = {}
+            if partial or not (problems or outcome.problems):
+                written = await writes.apply(backend, outcome.steps, progress)
+        problems = problems + outcome.problems
     result = ImportResult(
         problems=problems,
+        written=written,
         rows_read={name: len(f.rows) for name, f in parsed.items()},
         rejected_rows=len(outcome.rejected),
+        wrote=partial or not problems,
         parsed=parsed,
         rejected=outcome.rejected,
     )
-    if not problems or partial:
-        result.written = await writes.apply(backend, outcome.steps, progress)
-        result.wrote = True
     result.seconds = time.perf_counter() - started
     return result
 

@@ -115,6 +115,6 @@ async def fetch_rows(backend: Backend, query: str, keys: list[str]) -> list[dict
     return rows
 
 
-async def fetch_history(backend: Backend, kind: str, pids: list[str]) -> list[dict[str, Any]]:
+def history_statement(kind: str) -> str:
     rel, label = HISTORY_TARGETS[kind]
-    return await fetch_rows(backend, history_query(rel, label, NODE_KEYS.get(label, "")), pids)
+    return history_query(rel, label, NODE_KEYS.get(label, ""))

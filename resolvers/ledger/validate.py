@@ -9,6 +9,7 @@ resolvers/writes.py; nothing here writes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections import defaultdict
@@ -80,8 +81,18 @@ class Outcome:
 class Validator:
     """Checks one bundle against itself and the graph. ``await Validator(...).run(parsed)``."""
 
-    def __init__(self, backend: Backend, personal: PersonalData | None, today: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        personal: PersonalData | None,
+        today: str | None = None,
+        *,
+        fresh: bool = False,
+        on_file_done: Callable[[str], None] | None = None,
+    ) -> None:
         self.backend = backend
+        self.fresh = fresh  # the graph was empty at the start: nothing to look up
+        self.on_file_done = on_file_done
         self.personal = personal
         self.today = today or dt.date.today().isoformat()
         self.out = Outcome()
@@ -111,12 +122,20 @@ class Validator:
 
     async def prefetch(self, label: str, keys: Iterable[str | None]) -> None:
         """Look up, in one batch, the keys neither the bundle nor an earlier lookup knows."""
+        if self.fresh:
+            return
         wanted = sorted({k for k in keys if k and k not in self.bundle[label] and k not in self.graph[label]})
         if not wanted:
             return
         found = await lookups.fetch(self.backend, label, wanted)
         for key in wanted:
             self.graph[label][key] = found.get(key)
+
+    async def graph_rows(self, query: str, keys: list[str]) -> list[dict[str, Any]]:
+        """Rows of a batched ``UNWIND $keys`` lookup; nothing to ask when the graph was empty."""
+        if self.fresh or not keys:
+            return []
+        return await lookups.fetch_rows(self.backend, query, keys)
 
     def info(self, label: str, key: str) -> dict[str, Any] | None:
         return self.bundle[label].get(key) or self.graph[label].get(key)
@@ -212,6 +231,8 @@ class Validator:
             if spec.name not in parsed:
                 if spec.name == "areas.csv":
                     await self.default_areas(None)
+                if self.on_file_done is not None:
+                    self.on_file_done(spec.name)
                 continue
             file = parsed[spec.name]
             self.duplicates(file)
@@ -220,10 +241,14 @@ class Validator:
             self.out.counts[spec.name] = len(file.rows)
             if spec.name == "areas.csv":
                 await self.default_areas(file)
+            if self.on_file_done is not None:
+                self.on_file_done(spec.name)
         return self.out
 
     async def each(self, file: ParsedFile, check: Callable[[SourceRow, dict[str, str | None]], None]) -> None:
-        for row in file.rows:
+        for number, row in enumerate(file.rows):
+            if number % 2000 == 0:
+                await asyncio.sleep(0)  # let a concurrent writer send its next batch
             if self.is_rejected(row):
                 continue
             with contextlib.suppress(RowRejected):
@@ -513,7 +538,7 @@ class Validator:
 
         await self.each(file, check)
         if hashes:  # the same ID number must not belong to another person already in the graph
-            owners = await lookups.fetch_rows(self.backend, lookups.ID_HASH_OWNERS, sorted(hashes))
+            owners = await self.graph_rows(lookups.ID_HASH_OWNERS, sorted(hashes))
             for owner in owners:
                 row = hashes[owner["hash"]]
                 if owner["pid"] != row.values["pid"]:
@@ -660,7 +685,7 @@ class Validator:
 
         await self.each(file, check)
         pids = sorted({v["pid"] or "" for _, v, *_ in accepted})
-        history = await lookups.fetch_history(self.backend, file.spec.name, pids) if pids else []
+        history = await self.graph_rows(lookups.history_statement(file.spec.name), pids)
         groups: dict[tuple[str, ...], list[Period]] = defaultdict(list)
         for _row, v, since, until, (_, values) in accepted:
             groups[group_of(v)].append(Period(str(values.get("target", "")), since, until, _row.where, _row))
@@ -748,7 +773,7 @@ class Validator:
 
     async def check_reports(self, file: ParsedFile) -> None:
         pids = sorted({r.values.get("pid") or "" for r in file.rows})
-        history = await lookups.fetch_history(self.backend, "party_members.csv", pids)
+        history = await self.graph_rows(lookups.history_statement("party_members.csv"), pids)
         party: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
         for h in history:
             party[h["pid"]].append((h["since"], h["until"]))
@@ -796,7 +821,7 @@ class Validator:
 
         await self.each(file, check)
         usccs = sorted({values["uscc"] for _, _, values in accepted})
-        history = await lookups.fetch_rows(self.backend, lookups.PAIRING_HISTORY, usccs) if usccs else []
+        history = await self.graph_rows(lookups.PAIRING_HISTORY, usccs)
         groups: dict[tuple[str, str, str], list[Period]] = defaultdict(list)
         for row, label, values in accepted:
             groups[(values["uscc"], label, values["target"])].append(
