@@ -1,17 +1,31 @@
-"""The GraphQL schema (Strawberry). Root fields fetch one map each; nested fields read it."""
+"""The GraphQL schema (Strawberry). Root fields plan and run one query each; nested fields read
+the fetched maps (schema/types.py)."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from graph.base import Backend
-from resolvers import reads
+from resolvers import queries
+from resolvers.connections import BadPageRequest
+from resolvers.plan import UNRESTRICTED, Scope, selection
+from schema.types import (
+    DATE_SCALAR,
+    NODE_TYPES,
+    Community,
+    Date,
+    Node,
+    PartyOrg,
+    Person,
+    Unit,
+    resolve_from_map,
+)
 
 
 @dataclass
@@ -19,96 +33,58 @@ class Context:
     """Built per request by the app's ``get_context``."""
 
     backend: Backend
+    scope: Scope = UNRESTRICTED
     request: Any = None
     response: Any = None
-
-
-@strawberry.type
-class Street:
-    code: str
-    name: str
-
-
-@strawberry.enum
-class CommunityKind(enum.Enum):
-    COMMUNITY = "COMMUNITY"
-    VILLAGE = "VILLAGE"
-
-
-@strawberry.enum
-class CommunityStatus(enum.Enum):
-    ACTIVE = "ACTIVE"
-    MERGED = "MERGED"
-
-
-@strawberry.type(description="A community (社区) or village (村).")
-class Community:
-    code: str
-    name: str
-    kind: CommunityKind | None
-    status: CommunityStatus
-    street: Street | None
-
-    @classmethod
-    def from_map(cls, m: dict[str, Any]) -> Community:
-        street = m.get("street")
-        return cls(
-            code=m["code"],
-            name=m["name"],
-            kind=CommunityKind(m["kind"]) if m.get("kind") else None,
-            status=CommunityStatus(m.get("status") or "ACTIVE"),
-            street=Street(code=street["code"], name=street["name"]) if street else None,
-        )
-
-
-@strawberry.type(description="A resident (居民). ID number and phone are shown masked.")
-class Person:
-    pid: str
-    name: str
-    gender: str | None
-    birth_year: int | None
-    id_number_masked: str | None
-    phone_masked: str | None
-    tags: list[str]
-
-    @classmethod
-    def from_map(cls, m: dict[str, Any]) -> Person:
-        return cls(
-            pid=m["pid"],
-            name=m["name"],
-            gender=m.get("gender"),
-            birth_year=m.get("birthYear"),
-            id_number_masked=m.get("idNumberMasked"),
-            phone_masked=m.get("phoneMasked"),
-            tags=list(m.get("tags") or []),
-        )
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="A community by its 12-digit code.")
-    async def community(self, info: Info[Context, None], code: str) -> Community | None:
-        found = await reads.community(info.context.backend, code)
-        return Community.from_map(found) if found else None
-
-    @strawberry.field(description="A person by pid.")
-    async def person(self, info: Info[Context, None], pid: str) -> Person | None:
-        found = await reads.person(info.context.backend, pid)
-        return Person.from_map(found) if found else None
 
 
 class ClientError(Exception):
     """An expected failure whose message is safe to show to the client."""
 
 
+EXPECTED = (ClientError, BadPageRequest, queries.NotAGlobalId)
+
+
 def _masked(error: Any) -> bool:
-    """Parse and validation errors, and ClientErrors, are shown; everything else is masked."""
+    """Parse and validation errors and expected failures are shown; everything else is masked."""
     original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, ClientError)
+    return original is not None and not isinstance(original, EXPECTED)
+
+
+async def _node(info: Info[Context, None], label: str, key: str, as_of: str | None = None) -> Any:
+    return await queries.fetch_node(
+        info.context.backend, label, key, selection(info), as_of, info.context.scope
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A community by its 12-digit code.")
+    async def community(self, info: Info[Context, None], code: str) -> Community | None:
+        return await _node(info, "Community", code)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="A person by pid; relationships as of `asOf` (default today).")
+    async def person(self, info: Info[Context, None], pid: str, as_of: Date | None = None) -> Person | None:
+        return await _node(info, "Person", pid, as_of)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="A unit by its USCC.")
+    async def unit(self, info: Info[Context, None], uscc: str) -> Unit | None:
+        return await _node(info, "Unit", uscc)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="A party organisation by id.")
+    async def party_org(self, info: Info[Context, None], org_id: str) -> PartyOrg | None:
+        return await _node(info, "PartyOrg", org_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        label, key = queries.parse_global_id(id)
+        return await _node(info, label, key)  # type: ignore[no-any-return]
 
 
 schema = strawberry.Schema(
     query=Query,
+    types=NODE_TYPES,
+    config=StrawberryConfig(default_resolver=resolve_from_map, scalar_map={Date: DATE_SCALAR}),
     extensions=[
         lambda: MaskErrors(should_mask_error=_masked),
         lambda: ParserCache(maxsize=256),

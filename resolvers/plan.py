@@ -1,0 +1,183 @@
+"""Query planning: a GraphQL selection becomes ONE Cypher statement, built as data, then printed.
+
+    sel = selection(info)                       # the root field's selection tree
+    q = Cypher(as_of="2024-01-01")              # collects parameters and clauses
+    q.line("MATCH (p:Person {pid: $pid})"); q.params["pid"] = pid
+    person = project_person(q, "p", sel)        # adds CALL subqueries, returns a map expression
+    q.line(f"RETURN {person} AS result")
+    rows = await backend.read(q.text(), q.params)
+
+Nested fields are fetched by correlated ``CALL { WITH x ... }`` subqueries (nested as deep as the
+selection goes), which both Neo4j 5 and FalkorDB run correctly, unlike nested pattern
+comprehensions (../shared/CYPHER.md). Every value is a parameter; labels, relationship types and
+property names come from the projection code, never from the request.
+
+A ``Scope`` (the security layer's row-level predicate) is handed to every root planner and
+appended to the WHERE of the root match and of every subquery that reaches a person.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+
+@dataclass
+class Sel:
+    """One requested field: its name, response key, arguments and sub-selection."""
+
+    name: str
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+    children: dict[str, Sel] = field(default_factory=dict)
+
+    def __contains__(self, name: str) -> bool:
+        return any(child.name == name for child in self.children.values())
+
+    def get(self, name: str) -> list[Sel]:
+        """Every request of the field ``name`` (several when aliased with different arguments)."""
+        return [child for child in self.children.values() if child.name == name]
+
+    def one(self, name: str) -> Sel | None:
+        found = self.get(name)
+        return found[0] if found else None
+
+    def names(self) -> set[str]:
+        return {child.name for child in self.children.values()}
+
+
+INT_ARGUMENTS = frozenset({"first", "depth", "limit", "maxHops", "year"})
+
+
+def _arguments(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Argument values of a nested field; literals arrive as text and are coerced here."""
+    args = dict(raw or {})
+    for name, value in args.items():
+        if isinstance(value, str) and name in INT_ARGUMENTS:
+            args[name] = int(value)
+        elif isinstance(value, str) and name == "includeEnded":
+            args[name] = value == "true"
+    return args
+
+
+def _merge(target: dict[str, Sel], nodes: Iterable[Any], keyed_by_alias: frozenset[str]) -> None:
+    for node in nodes:
+        if isinstance(node, SelectedField):
+            if node.name == "__typename":
+                continue
+            key = (node.alias or node.name) if node.name in keyed_by_alias else node.name
+            sel = target.get(key)
+            if sel is None:
+                sel = target[key] = Sel(node.name, key, _arguments(node.arguments))
+            _merge(sel.children, node.selections or (), keyed_by_alias)
+        elif isinstance(node, FragmentSpread | InlineFragment):
+            _merge(target, node.selections or (), keyed_by_alias)
+
+
+# Fields with arguments are keyed by their response key (alias) so that the same field asked
+# twice with different arguments gets two map entries; all other fields by their name.
+ARGUMENT_FIELDS = frozenset({"stats", "grids", "pairings", "members"})
+
+
+def selection(info: Any) -> Sel:
+    """The selection tree of the root field being resolved (fragments and aliases folded in)."""
+    [root] = info.selected_fields
+    sel = Sel(root.name, root.alias or root.name, _arguments(root.arguments))
+    _merge(sel.children, root.selections or (), ARGUMENT_FIELDS)
+    return sel
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A row-level predicate on persons and communities, injected into every planned query.
+
+    ``person(var)`` / ``community(var)`` return a Cypher boolean expression over the variable
+    (using only parameters added through the Cypher builder), or ``None`` for no restriction.
+    """
+
+    person: Callable[[Cypher, str], str | None] = lambda q, v: None
+    community: Callable[[Cypher, str], str | None] = lambda q, v: None
+
+
+UNRESTRICTED = Scope()
+
+
+class Cypher:
+    """The statement being built: clauses, parameters, fresh variable names, the as-of date."""
+
+    def __init__(self, as_of: str, scope: Scope = UNRESTRICTED) -> None:
+        self.lines: list[str] = []
+        self.params: dict[str, Any] = {"asOf": as_of}
+        self.scope = scope
+        self._names = itertools.count()
+        self._depth = 0
+
+    def var(self, prefix: str) -> str:
+        return f"{prefix}{next(self._names)}"
+
+    def param(self, value: Any, prefix: str = "v") -> str:
+        name = f"{prefix}{next(self._names)}"
+        self.params[name] = value
+        return f"${name}"
+
+    def line(self, text: str) -> None:
+        self.lines.append("  " * self._depth + text)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    # ---- building blocks ----------------------------------------------------------------------
+    def subquery(
+        self,
+        imports: list[str],
+        match: str,
+        build: Callable[[], str],
+        *,
+        where: Iterable[str | None] = (),
+        many: bool = False,
+        order_by: str | None = None,
+        null_unless: str,
+        skip_limit: tuple[str | None, str | None] = (None, None),
+    ) -> str:
+        """``CALL { WITH imports OPTIONAL MATCH match WHERE ... RETURN <collected> AS alias }``.
+
+        ``build`` is called inside the subquery to produce the item's map expression (and may add
+        nested subqueries first). One item becomes ``head(collect(item))``; ``many`` keeps the
+        ordered list. ``null_unless`` names the variable whose absence makes the item null.
+        """
+        alias = self.var("r")
+        self.line(f"CALL {{ WITH {', '.join(imports)}")
+        self._depth += 1
+        self.line(f"OPTIONAL MATCH {match}")
+        conditions = [w for w in where if w]
+        if conditions:
+            self.line("WHERE " + " AND ".join(conditions))
+        item = build()
+        value = f"CASE WHEN {null_unless} IS NULL THEN null ELSE {item} END"
+        if many:
+            if order_by:
+                self.line(f"WITH {value} AS item, {order_by} AS sortKey ORDER BY sortKey")
+            else:
+                self.line(f"WITH {value} AS item")
+            skip, limit = skip_limit
+            collected = "collect(item)"
+            if skip or limit:
+                collected = f"{collected}[{skip or 0}..{f'{skip or 0} + {limit}' if limit else ''}]"
+            self.line(f"RETURN {collected} AS {alias}")
+        else:
+            self.line(f"RETURN head(collect({value})) AS {alias}")
+        self._depth -= 1
+        self.line("}")
+        return alias
+
+    def open_at(self, rel: str, date: str = "$asOf") -> str:
+        """The relationship is open on ``date`` (a missing since means 'always was')."""
+        return f"coalesce({rel}.since, '') <= {date} AND ({rel}.until IS NULL OR {rel}.until > {date})"
+
+
+def map_expr(entries: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{key}: {value}" for key, value in entries.items()) + "}"

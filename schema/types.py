@@ -1,0 +1,408 @@
+"""The object types. Values are the maps the planner fetched; no field here touches the database.
+
+Fields without arguments are read by the schema's default resolver (``resolve_from_map``);
+fields with arguments (``stats``, ``grids``, ``pairings``, ``members``) were fetched under their
+response key, so two aliases with different arguments both work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from typing import Annotated, Any, NewType
+
+import strawberry
+from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
+
+from resolvers.connections import shape_connection
+from resolvers.projections import KEYS
+from resolvers.queries import global_id
+
+Date = NewType("Date", str)
+
+
+def parse_date(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a real date (YYYY-MM-DD)") from exc
+
+
+def parse_date_literal(node: Any, _variables: Any = None) -> str:
+    return parse_date(getattr(node, "value", None))
+
+
+DATE_SCALAR = strawberry.scalar(
+    name="Date",
+    description="An ISO date, YYYY-MM-DD.",
+    serialize=str,
+    parse_value=parse_date,
+    parse_literal=parse_date_literal,
+)
+
+
+@functools.cache
+def graphql_name(python_name: str) -> str:
+    return to_camel_case(python_name)
+
+
+def resolve_from_map(obj: Any, name: str) -> Any:
+    """The default resolver: fetched maps are read by GraphQL field name; ``id`` is derived."""
+    if isinstance(obj, dict):
+        if name == "id":
+            typename = obj["__typename"]
+            return global_id(typename, obj[KEYS[typename]])
+        return obj.get(graphql_name(name))
+    return getattr(obj, name)
+
+
+def by_response_key(root: Any, info: Info) -> Any:
+    return root.get(info.path.key)
+
+
+def typed(typename: str) -> Any:
+    @classmethod  # type: ignore[misc]
+    def is_type_of(cls: Any, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, dict) and obj.get("__typename") == typename
+
+    return is_type_of
+
+
+@strawberry.interface(description="An object with a global id; `node(id)` resolves every one.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.interface(description="A place a household can be registered at: a Community or a Region.")
+class Place:
+    code: str
+    name: str
+
+
+@strawberry.enum
+class CommunityKind(enum.Enum):
+    COMMUNITY = "COMMUNITY"
+    VILLAGE = "VILLAGE"
+
+
+@strawberry.enum
+class CommunityStatus(enum.Enum):
+    ACTIVE = "ACTIVE"
+    MERGED = "MERGED"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class District(Node):
+    code: str
+    name: str
+    is_type_of = typed("District")
+
+
+@strawberry.type
+class Street(Node):
+    code: str
+    name: str
+    is_type_of = typed("Street")
+
+
+@strawberry.type(description="A place outside the district (hukou elsewhere).")
+class Region(Node, Place):
+    code: str
+    name: str
+    is_type_of = typed("Region")
+
+
+@strawberry.type(description="An original village or community inside a merged one (片区).")
+class Area(Node):
+    key: str = strawberry.field(description="The area's ledger id (片区编号).")
+    name: str
+    community: Community | None
+    is_type_of = typed("Area")
+
+
+@strawberry.type(description="A grid (网格) of about 300 households, in one community.")
+class Grid(Node):
+    code: str
+    name: str
+    target_households: int | None
+    is_type_of = typed("Grid")
+
+
+@strawberry.type
+class GridEdge:
+    cursor: str
+    node: Grid
+
+
+@strawberry.type
+class GridConnection:
+    total_count: int
+    edges: list[GridEdge]
+    nodes: list[Grid]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A compound (小区).")
+class Compound(Node):
+    key: str = strawberry.field(description="The compound's ledger id (小区编号).")
+    name: str
+    type: str
+    is_type_of = typed("Compound")
+
+
+@strawberry.type(description="A building (楼栋).")
+class Building(Node):
+    code: str
+    name: str
+    compound: Compound | None
+    grid: Grid | None
+    area: Area | None
+    is_type_of = typed("Building")
+
+
+@strawberry.type(description="A dwelling (户室): one home in one building.")
+class Dwelling(Node):
+    key: str = strawberry.field(description="The dwelling's ledger id (房屋编号).")
+    room: str | None
+    building: Building | None
+    is_type_of = typed("Dwelling")
+
+
+@strawberry.type(description="Counts for a community on a date (SPEC.md definitions).")
+class CommunityStats:
+    residents: int
+    registered: int
+    living_elsewhere: int
+    registered_elsewhere: int
+    residence_unknown: int
+    party_members: int
+    reported_members: int
+    paired_units: int
+    volunteer_teams: int
+
+
+@strawberry.type
+class Merge:
+    community: Community
+    on: Date
+    doc_no: str | None
+
+
+@strawberry.type(description="A community (社区) or village (村).")
+class Community(Node, Place):
+    code: str
+    name: str
+    kind: CommunityKind | None
+    status: CommunityStatus
+    street: Street | None
+    merged_into: Community | None = strawberry.field(description="The successor, for a MERGED community.")
+    merged_from: list[Merge] = strawberry.field(description="The communities merged into this one.")
+    areas: list[Area] = strawberry.field(description="The areas (片区) of the community today.")
+
+    @strawberry.field(description="The community's grids by code.")
+    def grids(self, info: Info, first: int | None = None, after: str | None = None) -> GridConnection:
+        return shape_connection(by_response_key(self, info))  # type: ignore[return-value]
+
+    @strawberry.field(description="Counts on a date; `asOf` defaults to today.")
+    def stats(self, info: Info, as_of: Date | None = None) -> CommunityStats:
+        return by_response_key(self, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Units paired with the community (结对共建).")
+    def pairings(
+        self, info: Info, as_of: Date | None = None, include_ended: bool | None = False
+    ) -> list[Pairing]:
+        return by_response_key(self, info)  # type: ignore[no-any-return]
+
+    is_type_of = typed("Community")
+
+
+@strawberry.type(description="A party organisation (党组织).")
+class PartyOrg(Node):
+    org_id: str
+    name: str
+    level: str
+    kind: str | None
+    home_community: Community | None
+    parent: PartyOrg | None
+    children: list[PartyOrg]
+    member_count: int
+
+    @strawberry.field(description="Current members by name.")
+    def members(self, info: Info, first: int | None = None, after: str | None = None) -> PersonConnection:
+        return shape_connection(by_response_key(self, info))  # type: ignore[return-value]
+
+    is_type_of = typed("PartyOrg")
+
+
+PairingTarget = Annotated[Community | Compound | PartyOrg, strawberry.union("PairingTarget")]
+
+
+@strawberry.type(description="A pairing (结对共建) of a unit with a community, compound or party org.")
+class Pairing:
+    since: Date
+    until: Date | None
+    agreement_no: str | None
+    active: bool
+    unit: Unit | None
+    target: PairingTarget | None
+
+
+@strawberry.type(description="A unit (驻区单位), identified by its USCC.")
+class Unit(Node):
+    uscc: str
+    name: str
+    category: str
+    community: Community | None
+
+    @strawberry.field(description="The unit's pairings; ended ones only with includeEnded.")
+    def pairings(
+        self, info: Info, as_of: Date | None = None, include_ended: bool | None = False
+    ) -> list[Pairing]:
+        return by_response_key(self, info)  # type: ignore[no-any-return]
+
+    is_type_of = typed("Unit")
+
+
+@strawberry.type(description="A volunteer team (志愿服务队).")
+class VolunteerTeam(Node):
+    team_id: str
+    name: str
+    type: str | None
+    is_type_of = typed("VolunteerTeam")
+
+
+@strawberry.type(description="A collective economic organisation (集体经济组织) of an area.")
+class CollectiveOrg(Node):
+    uscc: str
+    name: str
+    area: Area | None
+    is_type_of = typed("CollectiveOrg")
+
+
+@strawberry.type(description="A hukou household (户).")
+class Household(Node):
+    key: str
+    type: str
+    is_type_of = typed("Household")
+
+
+@strawberry.type
+class HouseholdMembership:
+    key: str
+    type: str
+    rel_to_head: str | None
+    since: Date
+    until: Date | None
+    hukou_place: Place | None
+
+
+@strawberry.type
+class Residence:
+    since: Date
+    until: Date | None
+    tenure: str | None
+    dwelling: Dwelling | None
+    community: Community | None = strawberry.field(description="The community of the dwelling's grid then.")
+
+
+@strawberry.type
+class PartyMembership:
+    type: str
+    joined: Date | None
+    since: Date
+    until: Date | None
+    org: PartyOrg | None
+
+
+@strawberry.type
+class Report:
+    since: Date
+    until: Date | None
+    grid_code: str | None
+    community: Community | None
+
+
+@strawberry.type
+class Employment:
+    since: Date
+    until: Date | None
+    unit: Unit | None
+
+
+@strawberry.type
+class Role:
+    role: str
+    since: Date
+    until: Date | None
+    scope_type: str
+    scope_code: str
+    scope_name: str | None
+
+
+@strawberry.type
+class TeamMembership:
+    role: str | None
+    since: Date
+    until: Date | None
+    team: VolunteerTeam | None
+
+
+@strawberry.type
+class CollectiveMembership:
+    since: Date
+    until: Date | None
+    org: CollectiveOrg | None
+
+
+@strawberry.type(description="A resident (居民). ID number and phone are shown masked.")
+class Person(Node):
+    pid: str
+    name: str
+    gender: str | None
+    birth_year: int | None
+    ethnicity: str | None
+    id_number_masked: str | None
+    phone_masked: str | None
+    tags: list[str]
+    household: HouseholdMembership | None
+    residence: Residence | None
+    residence_history: list[Residence]
+    party_membership: PartyMembership | None
+    reported_to: Report | None
+    employer: Employment | None
+    roles: list[Role]
+    teams: list[TeamMembership]
+    collective_memberships: list[CollectiveMembership]
+    is_type_of = typed("Person")
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    total_count: int
+    edges: list[PersonEdge]
+    nodes: list[Person]
+    page_info: PageInfo
+
+
+NODE_TYPES: list[type] = [
+    District, Street, Region, Area, Grid, Compound, Building, Dwelling, Community, PartyOrg, Unit,
+    VolunteerTeam, CollectiveOrg, Household, Person,
+]  # fmt: skip
