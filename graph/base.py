@@ -92,6 +92,15 @@ class Backend(abc.ABC):
         """Delete every node and relationship (tests, and re-seeding an empty demo store)."""
         await self.write("MATCH (n) DETACH DELETE n")
 
+    @abc.abstractmethod
+    def fulltext(self, label: str) -> str:
+        """Cypher that yields ``node`` for the name-gram full-text query ``$query`` on ``label``
+        (resolvers/search.py builds ``$query`` with ``fulltext_query``)."""
+
+    @abc.abstractmethod
+    def fulltext_query(self, tokens: list[str]) -> str:
+        """The backend's full-text query text requiring every token."""
+
     def schema_statements(self) -> list[str]:
         """The DDL this backend sends in ``setup_schema`` (linted by the tests)."""
         return []

@@ -29,7 +29,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graph.base import Backend, Row
 from graph.embedded import EmbeddedFalkorDB
 from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
-from graph.model import NODE_INDEXES, NODE_KEYS
+from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,16 @@ class FalkorBackend(Backend):
                 log.error("could not restart embedded FalkorDB: %s", exc)
 
     def schema_statements(self) -> list[str]:
-        return [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in self._indexed()]
+        return [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in self._indexed()] + [
+            f"CALL db.idx.fulltext.createNodeIndex({{label: '{label}', stopwords: []}}, 'nameGrams')"
+            for label in FULLTEXT_LABELS
+        ]
+
+    def fulltext(self, label: str) -> str:
+        return f"CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node"
+
+    def fulltext_query(self, tokens: list[str]) -> str:
+        return " ".join(tokens)  # RediSearch: terms separated by spaces must all match
 
     @staticmethod
     def _indexed() -> list[tuple[str, str]]:
@@ -184,8 +193,13 @@ class FalkorBackend(Backend):
             for row in await self.read("CALL db.indexes() YIELD label, properties RETURN label, properties")
             for prop in row["properties"]
         }
-        for (label, prop), statement in zip(self._indexed(), self.schema_statements(), strict=True):
+        for (label, prop), statement in zip(self._indexed(), self.schema_statements(), strict=False):
             if (label, prop) not in existing:
+                await self.write(statement)
+        for label, statement in zip(
+            FULLTEXT_LABELS, self.schema_statements()[len(self._indexed()) :], strict=True
+        ):
+            if (label, "nameGrams") not in existing:
                 await self.write(statement)
         with map_falkordb_errors():
             constraints = await self._graph.list_constraints()

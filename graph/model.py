@@ -35,6 +35,9 @@ NODE_INDEXES: Final[list[tuple[str, str]]] = [
     ("Community", "status"),
 ]
 
+# labels whose names are searchable (full-text over the derived ``nameGrams``, resolvers/search.py)
+FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Person", "Community", "Unit", "VolunteerTeam", "PartyOrg")
+
 RELATIONSHIP_TYPES: Final[tuple[str, ...]] = (
     "IN_DISTRICT",
     "IN_STREET",

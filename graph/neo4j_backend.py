@@ -17,7 +17,7 @@ from neo4j import time as neo4j_time
 
 from graph.base import Backend, Row
 from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
-from graph.model import NODE_INDEXES, NODE_KEYS
+from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS
 
 
 @contextmanager
@@ -62,7 +62,12 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
         for label, prop in NODE_INDEXES
     ]
-    return unique + indexes
+    labels = "|".join(FULLTEXT_LABELS)
+    fulltext = (
+        f"CREATE FULLTEXT INDEX name_grams IF NOT EXISTS FOR (n:{labels}) ON EACH [n.nameGrams] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}"
+    )
+    return [*unique, *indexes, fulltext]
 
 
 class Neo4jBackend(Backend):
@@ -101,6 +106,14 @@ class Neo4jBackend(Backend):
 
     def schema_statements(self) -> list[str]:
         return schema_statements()
+
+    def fulltext(self, label: str) -> str:
+        return (
+            f"CALL db.index.fulltext.queryNodes('name_grams', $query) YIELD node WITH node WHERE node:{label}"
+        )
+
+    def fulltext_query(self, tokens: list[str]) -> str:
+        return " AND ".join(tokens)  # tokens are lower-case letters and digits: nothing to escape
 
     async def _setup_schema(self) -> None:
         for statement in self.schema_statements():

@@ -98,7 +98,7 @@ def nested_connection(
     rows = "entries"
     if after is not None:
         cursor = decode_cursor(after, 1)
-        rows = f"[e IN entries WHERE e.key > {q.param(cursor[0], 'after')}]"
+        rows = f"[e IN entries WHERE e.key[0] > {q.param(cursor[0], 'after')}]"
     q.line(f"  WITH entries, {rows} AS rest")
     q.line(
         f"  RETURN {{total: size(entries), page: rest[0..{first}], more: size(rest) > {first}}} AS {alias}"
@@ -110,7 +110,7 @@ def nested_connection(
 def shape_connection(raw: dict[str, Any] | None) -> dict[str, Any]:
     """The fetched ``{total, page, more}`` as a Relay connection map."""
     raw = raw or {"total": 0, "page": [], "more": False}
-    edges = [{"cursor": encode_cursor([e["key"]]), "node": e["node"]} for e in raw["page"]]
+    edges = [{"cursor": encode_cursor(e["key"]), "node": e["node"]} for e in raw["page"]]
     return {
         "totalCount": raw["total"],
         "edges": edges,

@@ -40,6 +40,7 @@ SCALARS: dict[str, dict[str, str]] = {
     "Unit": {"uscc": "{v}.uscc", "name": "{v}.name", "category": "{v}.category"},
     "VolunteerTeam": {"teamId": "{v}.teamId", "name": "{v}.name", "type": "{v}.type"},
     "CollectiveOrg": {"uscc": "{v}.uscc", "name": "{v}.name"},
+    "Evaluation": {"year": "{v}.year", "side": "{v}.side", "grade": "{v}.grade"},
 }
 
 KEYS = {
@@ -58,6 +59,7 @@ KEYS = {
     "Unit": "uscc",
     "VolunteerTeam": "teamId",
     "CollectiveOrg": "uscc",
+    "Evaluation": "key",
 }
 
 
@@ -649,6 +651,15 @@ PROJECTORS: dict[str, Projector] = {
     "Area": project_area,
     **{
         label: simple(label)
-        for label in ("Region", "Street", "District", "Grid", "Compound", "Household", "VolunteerTeam")
+        for label in (
+            "Region",
+            "Street",
+            "District",
+            "Grid",
+            "Compound",
+            "Household",
+            "VolunteerTeam",
+            "Evaluation",
+        )
     },
 }

@@ -29,7 +29,7 @@ STEPS: dict[str, str] = {
         MATCH (s:Street {code: row.parent})
         MERGE (n:Community {code: row.code})
         ON CREATE SET n.status = 'ACTIVE'
-        SET n.name = row.name, n.kind = row.kind
+        SET n.name = row.name, n.kind = row.kind, n.nameGrams = row.nameGrams
         MERGE (n)-[:IN_STREET]->(s)""",
     "regions": """
         UNWIND $rows AS row
@@ -77,12 +77,13 @@ STEPS: dict[str, str] = {
     "units": """
         UNWIND $rows AS row
         MATCH (c:Community {code: row.community})
-        MERGE (n:Unit {uscc: row.uscc}) SET n.name = row.name, n.category = row.category
+        MERGE (n:Unit {uscc: row.uscc}) SET n.name = row.name, n.category = row.category, n.nameGrams = row.nameGrams
         MERGE (n)-[:LOCATED_IN]->(c)""",
     "party_orgs": """
         UNWIND $rows AS row
         MATCH (c:Community {code: row.community})
-        MERGE (n:PartyOrg {orgId: row.orgId}) SET n.name = row.name, n.level = row.level, n.kind = row.kind
+        MERGE (n:PartyOrg {orgId: row.orgId})
+        SET n.name = row.name, n.level = row.level, n.kind = row.kind, n.nameGrams = row.nameGrams
         MERGE (n)-[:BASED_IN]->(c)""",
     "party_org_parents": """
         UNWIND $rows AS row
@@ -98,7 +99,7 @@ STEPS: dict[str, str] = {
     "teams": """
         UNWIND $rows AS row
         MATCH (c:Community {code: row.community})
-        MERGE (n:VolunteerTeam {teamId: row.teamId}) SET n.name = row.name, n.type = row.type
+        MERGE (n:VolunteerTeam {teamId: row.teamId}) SET n.name = row.name, n.type = row.type, n.nameGrams = row.nameGrams
         MERGE (n)-[:BASED_IN]->(c)""",
     "collectives": """
         UNWIND $rows AS row

@@ -4,7 +4,7 @@ the fetched maps (schema/types.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
@@ -12,18 +12,31 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from graph.base import Backend
-from resolvers import queries
+from resolvers import analysis, explore, queries
 from resolvers.connections import BadPageRequest
 from resolvers.plan import UNRESTRICTED, Scope, selection
 from schema.types import (
     DATE_SCALAR,
     NODE_TYPES,
+    CollectiveElsewhere,
     Community,
+    CoverageRow,
     Date,
+    DualResponsibility,
+    EvaluationGap,
+    MatrixCell,
+    MismatchConnection,
+    MismatchDirection,
+    MismatchKind,
+    Neighborhood,
     Node,
+    PairingSuggestion,
     PartyOrg,
+    Path,
     Person,
+    SearchHit,
     Unit,
+    UnitReporting,
     resolve_from_map,
 )
 
@@ -42,7 +55,27 @@ class ClientError(Exception):
     """An expected failure whose message is safe to show to the client."""
 
 
-EXPECTED = (ClientError, BadPageRequest, queries.NotAGlobalId)
+EXPECTED = (
+    ClientError,
+    BadPageRequest,
+    queries.NotAGlobalId,
+    analysis.BadArgument,
+    explore.BadExploreRequest,
+)
+
+
+def graph_node(info: dict[str, Any]) -> dict[str, Any]:
+    return {"id": queries.global_id(info["label"], info["key"]), "label": info["label"], "name": info["name"]}
+
+
+def graph_edge(edge: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": edge["type"],
+        "from_": graph_node(edge["from"])["id"],  # the field is from_ in Python
+        "to": graph_node(edge["to"])["id"],
+        "since": edge.get("since"),
+        "until": edge.get("until"),
+    }
 
 
 def _masked(error: Any) -> bool:
@@ -74,6 +107,136 @@ class Query:
     @strawberry.field(description="A party organisation by id.")
     async def party_org(self, info: Info[Context, None], org_id: str) -> PartyOrg | None:
         return await _node(info, "PartyOrg", org_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="One community's mismatches (人户分离), by person name then pid.")
+    async def residence_mismatches(
+        self,
+        info: Info[Context, None],
+        community_code: str,
+        kind: MismatchKind,
+        direction: MismatchDirection,
+        as_of: Date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> MismatchConnection:
+        sel = selection(info)
+        return await analysis.residence_mismatches(  # type: ignore[return-value]
+            info.context.backend, sel, community_code, kind.value, direction.value, as_of or queries.today(),
+            info.context.scope,
+        )  # fmt: skip
+
+    @strawberry.field(description="Flow matrix home × residence under a district or street code.")
+    async def mismatch_matrix(
+        self, info: Info[Context, None], scope_code: str, kind: MismatchKind, as_of: Date | None = None
+    ) -> list[MatrixCell]:
+        return await analysis.mismatch_matrix(  # type: ignore[return-value]
+            info.context.backend,
+            selection(info),
+            scope_code,
+            kind.value,
+            as_of or queries.today(),
+            info.context.scope,
+        )
+
+    @strawberry.field(
+        description="插花式: per collective org under the scope, members living outside its area."
+    )
+    async def collective_members_elsewhere(
+        self, info: Info[Context, None], scope_code: str
+    ) -> list[CollectiveElsewhere]:
+        return await analysis.collective_members_elsewhere(  # type: ignore[return-value]
+            info.context.backend, selection(info), scope_code, queries.today(), info.context.scope
+        )
+
+    @strawberry.field(
+        description="Communities under the scope, their open pairings, their unpaired local units."
+    )
+    async def pairing_coverage(
+        self, info: Info[Context, None], scope_code: str, as_of: Date | None = None
+    ) -> list[CoverageRow]:
+        return await analysis.pairing_coverage(  # type: ignore[return-value]
+            info.context.backend, selection(info), scope_code, as_of or queries.today(), info.context.scope
+        )
+
+    @strawberry.field(description="Units that could pair with a community, best first, with reasons.")
+    async def pairing_suggestions(
+        self, info: Info[Context, None], community_code: str, first: int | None = 10
+    ) -> list[PairingSuggestion]:
+        count = first if first is not None else 10
+        if not 1 <= count <= 100:
+            raise ClientError("first: must be between 1 and 100")
+        return await analysis.pairing_suggestions(  # type: ignore[return-value]
+            info.context.backend, selection(info), community_code, count, queries.today(), info.context.scope
+        )
+
+    @strawberry.field(description="In-service party members per unit under the scope, and how many reported.")
+    async def reporting_by_unit(self, info: Info[Context, None], scope_code: str) -> list[UnitReporting]:
+        return await analysis.reporting_by_unit(  # type: ignore[return-value]
+            info.context.backend, selection(info), scope_code, queries.today(), info.context.scope
+        )
+
+    @strawberry.field(description="双重负责: contacts for a person in the hukou and the residence community.")
+    async def dual_responsibility(self, info: Info[Context, None], pid: str) -> DualResponsibility | None:
+        return await analysis.dual_responsibility(  # type: ignore[return-value]
+            info.context.backend, selection(info), pid, queries.today(), info.context.scope
+        )
+
+    @strawberry.field(
+        description="双重评议: reported members whose two grades for the year are missing or differ."
+    )
+    async def evaluation_gaps(
+        self, info: Info[Context, None], community_code: str, year: int
+    ) -> list[EvaluationGap]:
+        return await analysis.evaluation_gaps(  # type: ignore[return-value]
+            info.context.backend, selection(info), community_code, year, info.context.scope
+        )
+
+    @strawberry.field(
+        description="A shortest connection between two nodes, any direction, within maxHops (≤ 6)."
+    )
+    async def path(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        max_hops: int | None = 4,
+    ) -> Path | None:  # fmt: skip
+        found = await explore.shortest_path(
+            info.context.backend, queries.parse_global_id(from_), queries.parse_global_id(to),
+            max_hops if max_hops is not None else 4, info.context.scope,
+        )  # fmt: skip
+        if found is None:
+            return None
+        return {  # type: ignore[return-value]
+            "length": found["length"],
+            "nodes": [graph_node(n) for n in found["nodes"]],
+            "edges": [graph_edge(e) for e in found["edges"]],
+        }
+
+    @strawberry.field(description="Everything within depth (≤ 3) hops, at most limit (≤ 500) relationships.")
+    async def neighborhood(
+        self, info: Info[Context, None], id: strawberry.ID, depth: int | None = 1, limit: int | None = 100
+    ) -> Neighborhood | None:
+        found = await explore.neighbourhood(
+            info.context.backend, queries.parse_global_id(id), depth if depth is not None else 1,
+            limit if limit is not None else 100, info.context.scope,
+        )  # fmt: skip
+        if found is None:
+            return None
+        return {  # type: ignore[return-value]
+            "nodes": [graph_node(n) for n in found["nodes"]],
+            "edges": [graph_edge(e) for e in found["edges"]],
+            "truncated": found["truncated"],
+        }
+
+    @strawberry.field(
+        description="Names of persons, communities, units, teams and party orgs containing text."
+    )
+    async def search(self, info: Info[Context, None], text: str, first: int | None = 10) -> list[SearchHit]:
+        hits = await explore.search(
+            info.context.backend, text, first if first is not None else 10, info.context.scope
+        )
+        return [graph_node(h) for h in hits]  # type: ignore[misc]
 
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:

@@ -53,7 +53,7 @@ def graphql_name(python_name: str) -> str:
 def resolve_from_map(obj: Any, name: str) -> Any:
     """The default resolver: fetched maps are read by GraphQL field name; ``id`` is derived."""
     if isinstance(obj, dict):
-        if name == "id":
+        if name == "id" and "__typename" in obj:  # a node map: its id is derived from its key
             typename = obj["__typename"]
             return global_id(typename, obj[KEYS[typename]])
         return obj.get(graphql_name(name))
@@ -406,3 +406,173 @@ NODE_TYPES: list[type] = [
     District, Street, Region, Area, Grid, Compound, Building, Dwelling, Community, PartyOrg, Unit,
     VolunteerTeam, CollectiveOrg, Household, Person,
 ]  # fmt: skip
+
+
+@strawberry.type(description="A 双重评议 grade given to a party member for a year by one side.")
+class Evaluation(Node):
+    key: str
+    year: int
+    side: str
+    grade: str
+    is_type_of = typed("Evaluation")
+
+
+NODE_TYPES.append(Evaluation)
+
+
+@strawberry.enum(description="Which home a mismatch compares with the residence community.")
+class MismatchKind(enum.Enum):
+    HUKOU = "HUKOU"
+    PARTY = "PARTY"
+    COLLECTIVE = "COLLECTIVE"
+
+
+@strawberry.enum
+class MismatchDirection(enum.Enum):
+    LIVING_ELSEWHERE = "LIVING_ELSEWHERE"
+    REGISTERED_ELSEWHERE = "REGISTERED_ELSEWHERE"
+
+
+@strawberry.type(description="A person whose home and residence community differ.")
+class Mismatch:
+    person: Person
+    home: Place
+    residence: Community
+
+
+@strawberry.type
+class MismatchEdge:
+    cursor: str
+    node: Mismatch
+
+
+@strawberry.type
+class MismatchConnection:
+    @strawberry.field
+    def total_count(self) -> int:
+        return shape_connection(self)["totalCount"]  # type: ignore[arg-type,no-any-return]
+
+    @strawberry.field
+    def edges(self) -> list[MismatchEdge]:
+        return shape_connection(self)["edges"]  # type: ignore[arg-type,no-any-return]
+
+    @strawberry.field
+    def nodes(self) -> list[Mismatch]:
+        return shape_connection(self)["nodes"]  # type: ignore[arg-type,no-any-return]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return shape_connection(self)["pageInfo"]  # type: ignore[arg-type,no-any-return]
+
+
+@strawberry.type(description="Persons whose home is `home` and who live in `residence`.")
+class MatrixCell:
+    home: Place
+    residence: Place
+    persons: int
+
+
+@strawberry.type(description="插花式: a collective org's members and how many live outside its Area.")
+class CollectiveElsewhere:
+    org: CollectiveOrg
+    members: int
+    living_elsewhere: int
+    residence_unknown: int
+    share: float | None = strawberry.field(description="livingElsewhere / (members - residenceUnknown)")
+
+
+@strawberry.type
+class CoverageRow:
+    community: Community
+    paired_units: int
+    unpaired_local_units: list[Unit]
+
+
+@strawberry.type
+class SuggestionReasons:
+    employees_living_here: int
+    same_street: bool
+    current_pairings: int
+
+
+@strawberry.type(
+    description="score = employeesLivingHere + 3 × sameStreet − currentPairings (units already paired "
+    "with the community are not suggested)."
+)
+class PairingSuggestion:
+    score: float
+    unit: Unit
+    reasons: SuggestionReasons
+
+
+@strawberry.type
+class UnitReporting:
+    unit: Unit
+    members: int
+    reported: int
+    unreported: int
+
+
+@strawberry.type
+class Contact:
+    role: str
+    name: str | None
+    phone_masked: str | None
+    scope_name: str | None
+
+
+@strawberry.type
+class ResponsibilitySide:
+    place: Place
+    contacts: list[Contact]
+
+
+@strawberry.type(description="双重负责: who answers for a person where registered and where living.")
+class DualResponsibility:
+    person: Person
+    hukou_side: ResponsibilitySide | None
+    residence_side: ResponsibilitySide | None
+
+
+@strawberry.type
+class EvaluationGap:
+    person: Person
+    org_grade: str | None
+    community_grade: str | None
+
+
+@strawberry.type
+class GraphNode:
+    id: strawberry.ID
+    label: str
+    name: str | None
+
+
+@strawberry.type
+class GraphEdge:
+    type: str
+    from_: strawberry.ID = strawberry.field(name="from")
+    to: strawberry.ID
+    since: Date | None
+    until: Date | None
+
+
+@strawberry.type
+class Path:
+    length: int
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+@strawberry.type
+class Neighborhood:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+
+
+@strawberry.type
+class SearchHit:
+    id: strawberry.ID
+    label: str
+    name: str | None

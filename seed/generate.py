@@ -48,18 +48,22 @@ ADULT_CUTOFF = P.TODAY.replace(year=P.TODAY.year - P.ADULT_AGE).toordinal()
 # days after birth from which a person is certainly 18 (18 years hold at most 5 leap days)
 ADULT_DAYS = 365 * P.ADULT_AGE + 5
 YEAR = 365
+# bounded samples that carry history across communities (implementation sizes, not figures)
+RECENT_HOUSEHOLDS = 64  # households a married-in spouse's hukou may come from
+RESERVOIR = 256  # dwellings of earlier communities a family may have moved from
+RESERVOIR_PER_PART = 8
 
 
 def _ord(day: dt.date) -> int:
     return day.toordinal()
 
 
-ORD_1980 = _ord(dt.date(1980, 1, 1))
-ORD_1985 = _ord(dt.date(1985, 1, 1))
-ORD_2000 = _ord(dt.date(2000, 1, 1))
-ORD_2016_TERM = _ord(dt.date(2016, 3, 31))
-ORD_GRID_WORKERS_FROM = _ord(dt.date(2018, 1, 1))
-ORD_ROLES_FROM = _ord(dt.date(2019, 1, 1))
+ORD_HUKOU_FROM = _ord(P.HUKOU_FROM)
+ORD_RESIDENCE_FROM = _ord(P.RESIDENCE_FROM)
+ORD_COLLECTIVE_HOUSEHOLDS = _ord(P.COLLECTIVE_HOUSEHOLDS_SINCE)
+ORD_PREVIOUS_TERM = _ord(P.PREVIOUS_TERM_START)
+ORD_GRID_WORKERS_FROM = _ord(P.GRID_WORKERS_FROM)
+ORD_ROLES_FROM = _ord(P.ROLES_FROM)
 ORD_AFTER_MERGES = _ord(P.AFTER_MERGES)
 ORD_EVAL_YEAR_END = _ord(dt.date(P.EVALUATION_YEAR, 12, 31))
 
@@ -84,11 +88,38 @@ class Weighted(Generic[T]):
         return self.values[bisect(self.cum, u)]
 
 
+class Deck:
+    """Stratified draws: a shuffled deck holding each value in its exact share, dealt card by card.
+
+    Household sizes come from a deck, so a district of any size has the shares of params up to one
+    deck (1,000 households), not up to the sampling noise of independent draws.
+    """
+
+    __slots__ = ("cards", "rng", "stack")
+
+    def __init__(self, rng: random.Random, pairs: Sequence[tuple[int, float]], size: int = 1000) -> None:
+        total = sum(w for _, w in pairs)
+        exact = [size * w / total for _, w in pairs]
+        counts = [int(x) for x in exact]
+        by_remainder = sorted(range(len(pairs)), key=lambda i: counts[i] - exact[i])
+        for i in by_remainder[: size - sum(counts)]:
+            counts[i] += 1
+        self.cards = [value for (value, _), n in zip(pairs, counts, strict=True) for _ in range(n)]
+        self.rng = rng
+        self.stack: list[int] = []
+
+    def deal(self) -> int:
+        if not self.stack:
+            self.stack = list(self.cards)
+            self.rng.shuffle(self.stack)
+        return self.stack.pop()
+
+
 # ---------------------------------------------------------------------------------------------
 # The place skeleton
 # ---------------------------------------------------------------------------------------------
 class Street:
-    __slots__ = ("code", "name", "originals", "next_community", "next_village", "actives")
+    __slots__ = ("actives", "code", "name", "next_community", "next_village", "originals")
 
     def __init__(self, code: str, name: str) -> None:
         self.code = code
@@ -115,9 +146,9 @@ class Part:
 
     __slots__ = (
         "active",
+        "chahua",
         "code",
         "collective",
-        "chahua",
         "compounds",
         "dorm_household",
         "kind",
@@ -165,9 +196,23 @@ class Unit:
 class Active:
     """A community active today: an unmerged original, a merged successor or a new community."""
 
-    __slots__ = ("code", "committee", "formed", "index", "kind", "name", "parts", "persons", "stem", "street", "units")
+    __slots__ = (
+        "code",
+        "committee",
+        "formed",
+        "index",
+        "kind",
+        "name",
+        "parts",
+        "persons",
+        "stem",
+        "street",
+        "units",
+    )
 
-    def __init__(self, code: str, stem: str, kind: str, street: Street, parts: list[Part], formed: int) -> None:
+    def __init__(
+        self, code: str, stem: str, kind: str, street: Street, parts: list[Part], formed: int
+    ) -> None:
         self.code = code
         self.stem = stem
         self.kind = kind
@@ -191,6 +236,7 @@ class Layout:
         "b_code",
         "b_compound",
         "b_grid",
+        "b_name",
         "b_residents",
         "dw_building",
         "dw_id",
@@ -203,6 +249,7 @@ class Layout:
         self.dw_id: list[str] = []
         self.dw_building: list[int] = []
         self.b_code: list[str] = []
+        self.b_name: list[str] = []
         self.b_compound: list[int] = []
         self.b_grid: list[int] = []
         self.b_residents: list[list[Person]] = []
@@ -272,7 +319,8 @@ class DistrictGenerator:
         self.progress = progress
         self.rng = random.Random(seed)
         self.r: Callable[[], float] = self.rng.random
-        self.scale = min(1.0, persons / P.FULL_SCALE_PERSONS)
+        # small districts keep multi-dwelling buildings: sizes shrink with the square root of scale
+        self.building_scale = math.sqrt(min(1.0, persons / P.FULL_SCALE_PERSONS))
         self.iso = [dt.date.fromordinal(o).isoformat() for o in range(BASE_ORD, TODAY_ORD + 1)]
         self.digits = [s.replace("-", "") for s in self.iso]
         self.counts: dict[str, int] = {name: 0 for name, _ in P.FILES}
@@ -281,6 +329,7 @@ class DistrictGenerator:
         self.writers: dict[str, Any] = {}
         self._tables()
         self.next_person = 1
+        self.generated = 0  # persons generated so far in the community being generated
         self.next_household = 1
         self.next_agreement = 1
         self.uscc_serial = 0
@@ -292,6 +341,10 @@ class DistrictGenerator:
         self.units: list[Unit] = []
         self.branch_units: list[Unit] = []
         self.coalition: list[Unit] = []
+        # the party organisation of the community being generated
+        self.members: list[Person] = []
+        self.compound_branches: dict[str, str] = {}
+        self.building_groups: list[tuple[str, list[Person]]] = []
 
     # --- tables -------------------------------------------------------------------------------
     def _tables(self) -> None:
@@ -313,7 +366,7 @@ class DistrictGenerator:
         self.id_counters = bytearray(len(prefixes) * N_DAYS * 2)
         sizes = [(k, share) for k, share in P.HOUSEHOLD_SIZE_SHARES]
         sizes += [(k, P.LARGE_HOUSEHOLD_SHARE * share) for k, share in P.LARGE_HOUSEHOLD_SIZES]
-        self.household_sizes = Weighted(sizes)
+        self.household_sizes = Deck(self.rng, sizes)
         self.tenures = {
             kind: Weighted(list(zip(("OWNER", "TENANT", "OTHER"), shares, strict=True)))
             for kind, shares in (("S", P.TENURE_LOCAL), ("M", P.TENURE_DISTRICT), ("O", P.TENURE_OUTSIDE))
@@ -391,12 +444,17 @@ class DistrictGenerator:
             raise RuntimeError("more than 250 persons of one gender born on one day in every place")
         # 3 sequence digits: two scrambled (7 is invertible mod 100, so distinct n stay distinct),
         # the last odd for men and even for women (GB 11643)
-        first17 = f"{self.prefixes[index]}{self.digits[day]}{(n // 5 * 7 + day) % 100:02d}{2 * (n % 5) + male}"
+        first17 = (
+            f"{self.prefixes[index]}{self.digits[day]}{(n // 5 * 7 + day) % 100:02d}{2 * (n % 5) + male}"
+        )
         return first17 + citizen_check_char(first17)
 
-    def _new_person(self, group: Group, rel: str, male: bool, age: float, name: str, eth: str, prefix: str) -> Person:
+    def _new_person(
+        self, group: Group, rel: str, male: bool, age: float, name: str, eth: str, prefix: str
+    ) -> Person:
         idx = self.next_person
         self.next_person = idx + 1
+        self.generated += 1
         birth = TODAY_ORD - int(age * DAYS_PER_YEAR)
         if birth < BASE_ORD:
             birth = BASE_ORD
@@ -428,52 +486,60 @@ class DistrictGenerator:
         r = self.r
         if k == 1:
             u = r()
-            age = 18 + r() * 12 if u < 0.3 else (30 + r() * 30 if u < 0.62 else 60 + r() * 32)
-            return [("户主", r() < 0.5, age)]
-        male = r() < 0.68
+            lo, hi = P.SINGLE_AGE_BANDS[-1][1:]
+            for share, band_lo, band_hi in P.SINGLE_AGE_BANDS:
+                if u < share:
+                    lo, hi = band_lo, band_hi
+                    break
+                u -= share
+            return [("户主", r() < 0.5, lo + r() * (hi - lo))]
+        male = r() < P.HEAD_MALE_SHARE
         if k == 2:
-            if r() < 0.62:
-                a = 23 + r() * 62
+            if r() < P.COUPLE_SHARE_OF_TWO:
+                a = self._age(P.COUPLE_HEAD_AGE)
                 return [("户主", male, a), ("配偶", not male, self._spouse_age(a, male))]
-            a = 40 + r() * 45
+            a = self._age(P.SINGLE_PARENT_AGE)
             return [("户主", male, a), ("子女", r() < 0.5, self._child_age(a))]
-        if k >= 6 and r() < 0.6:
-            # grandparents with a married child and grandchildren
-            a = 52 + r() * 20
-            son = max(24.0, self._child_age(a))
+        if k >= 6 and r() < P.THREE_GENERATION_SHARE_OF_LARGE:
+            # grandparents with a married son, his wife and their children
+            a = self._age(P.GRANDPARENT_HEAD_AGE)
+            son = max(float(P.MARRIED_SON_MIN_AGE), self._child_age(a))
             out = [
                 ("户主", male, a),
                 ("配偶", not male, self._spouse_age(a, male)),
                 ("子女", True, son),
-                ("其他", False, max(20.0, son + (r() - 0.6) * 6)),
+                ("其他", False, self._spouse_age(son, True)),
             ]
             out += [("孙子女", r() < 0.5, self._child_age(son)) for _ in range(k - 4)]
             return out
-        if k == 3:
-            parents, children, a = 0, 1, 26 + r() * 36
-        elif k == 4:
-            parents, children = (0, 2) if r() < 0.65 else (1, 1)
-            a = 28 + r() * 32
-        else:
+        a = self._age(P.NUCLEAR_HEAD_AGE)
+        parents = 0
+        if k == 4 and r() >= P.FOUR_PERSON_TWO_CHILDREN:
+            parents = 1
+        elif k >= 5:
             u = r()
-            parents = 2 if u < 0.5 else (1 if u < 0.8 else 0)
-            children = k - 2 - parents
-            a = 28 + r() * 32
+            if u < P.FIVE_PERSON_TWO_PARENTS:
+                parents = 2
+            elif u < P.FIVE_PERSON_TWO_PARENTS + P.FIVE_PERSON_ONE_PARENT:
+                parents = 1
         out = [("户主", male, a), ("配偶", not male, self._spouse_age(a, male))]
-        out += [("子女", r() < 0.5, self._child_age(a)) for _ in range(children)]
+        out += [("子女", r() < 0.5, self._child_age(a)) for _ in range(k - 2 - parents)]
         for i in range(parents):
-            out.append(("父母", i == 0, min(99.0, a + 22 + r() * 12)))
+            out.append(("父母", i == 0, min(float(P.MAX_AGE), a + self._age(P.GRANDPARENT_GAP))))
         return out
 
+    def _age(self, bounds: tuple[float, float]) -> float:
+        return bounds[0] + self.r() * (bounds[1] - bounds[0])
+
     def _spouse_age(self, a: float, head_male: bool) -> float:
-        age = a + (self.r() - 0.5) * 8 + (-2.0 if head_male else 2.0)
-        return min(99.0, max(20.0, age))
+        gap = -P.HUSBAND_OLDER_YEARS if head_male else P.HUSBAND_OLDER_YEARS
+        age = a + (self.r() - 0.5) * P.SPOUSE_AGE_SPREAD + gap
+        return min(float(P.MAX_AGE), max(float(P.MIN_SPOUSE_AGE), age))
 
     def _child_age(self, parent: float) -> float:
-        r = self.r
-        age = parent - 22 - r() * 14
-        if age < 0:
-            age = r() * max(0.1, parent - 20)
+        age = parent - self._age(P.PARENT_AGE_AT_BIRTH)
+        if age < 0:  # a young parent: a young child
+            age = self.r() * max(0.1, parent - P.PARENT_AGE_AT_BIRTH[0])
         return max(0.0, age)
 
     def _family(self, ac: Active, part: Part, k: int, kind: str, home: Part | None = None) -> Group:
@@ -482,45 +548,48 @@ class DistrictGenerator:
         specs = self._compose(k)
         eth = self.ethnicities.pick(r())
         line = self.surnames.pick(r())  # the children's surname
-        head_age = specs[0][1]
+        head_male = specs[0][1]
         head_birth = TODAY_ORD - int(specs[0][2] * DAYS_PER_YEAR)
         adult = head_birth + ADULT_DAYS
         collective = ""
         region = ""
         if kind == "S":
             if part.collective:  # villagers: registered in their village long ago
-                registered = self._between(max(adult, ORD_1980), TODAY_ORD)
+                registered = self._between(max(adult, ORD_HUKOU_FROM), TODAY_ORD)
                 move_in = registered
                 collective = part.collective
             else:
-                move_in = self._between(max(adult + 2 * YEAR, ORD_1985), TODAY_ORD)
+                settled = adult + P.LOCAL_FAMILY_SETTLED_AFTER_ADULT_YEARS * YEAR
+                move_in = self._between(max(settled, ORD_RESIDENCE_FROM), TODAY_ORD)
                 registered = move_in
             code = part.code_on(registered)
         elif kind == "X":
-            registered = self._between(max(adult, ORD_1985), TODAY_ORD)
+            registered = self._between(max(adult, ORD_RESIDENCE_FROM), TODAY_ORD)
             move_in = 0
             code = part.code_on(registered)
         elif kind == "M":
             other = self._other_part(ac)
-            registered = self._between(max(adult, ORD_1985), TODAY_ORD - YEAR)
+            registered = self._between(max(adult, ORD_RESIDENCE_FROM), TODAY_ORD - YEAR)
             move_in = self._between(max(registered, adult), TODAY_ORD)
             code = other.code_on(registered)
         elif kind == "V":
             assert home is not None
-            registered = self._between(max(adult, ORD_1980), TODAY_ORD)
-            move_in = self._between(max(adult, TODAY_ORD - 20 * YEAR), TODAY_ORD)
+            registered = self._between(max(adult, ORD_HUKOU_FROM), TODAY_ORD)
+            window = P.MOVE_IN_WINDOW_YEARS["VILLAGER_AWAY"] * YEAR
+            move_in = self._between(max(adult, TODAY_ORD - window), TODAY_ORD)
             code = home.code_on(registered)
             collective = home.collective
         else:  # O
             code, _ = self.outside.pick(r())
             region = code
-            registered = self._between(max(adult, ORD_1980), TODAY_ORD)
-            move_in = self._between(max(adult, TODAY_ORD - 15 * YEAR), TODAY_ORD)
+            registered = self._between(max(adult, ORD_HUKOU_FROM), TODAY_ORD)
+            window = P.MOVE_IN_WINDOW_YEARS["OUTSIDE"] * YEAR
+            move_in = self._between(max(adult, TODAY_ORD - window), TODAY_ORD)
         tenure = "" if kind == "X" else self.tenures[kind].pick(r())
         group = Group(kind, tenure, move_in)
         group.collective = collective
         if kind != "X" and r() < P.MOVED_FAMILY_SHARE:
-            lo = max(adult, move_in - 15 * YEAR)
+            lo = max(adult, move_in - P.EARLIER_RESIDENCE_WINDOW_YEARS * YEAR)
             if lo < move_in - 30:
                 group.prior = self._between(lo, move_in - 30)
         key = f"H{self.next_household:07d}"
@@ -528,9 +597,11 @@ class DistrictGenerator:
         self.buffers["households.csv"].append((key, "FAMILY", code, self.iso[registered - BASE_ORD]))
         hukou = self.buffers["hukou_members.csv"]
         iso = self.iso
-        head_surname = line if head_age else self.surnames.pick(r())
+        # the children carry the father's surname; a mother heading the household keeps her own
+        has_husband = any(rel == "配偶" and male for rel, male, _ in specs)
+        head_surname = line if head_male or not has_husband else self.surnames.pick(r())
         for rel, male, age in specs:
-            person_eth = eth if rel != "其他" or r() < 0.9 else self.ethnicities.pick(r())
+            person_eth = eth if rel != "其他" or r() < P.IN_LAW_SAME_ETHNICITY else self.ethnicities.pick(r())
             if rel in ("子女", "孙子女"):
                 surname = line
             elif rel == "户主":
@@ -553,18 +624,18 @@ class DistrictGenerator:
             since = max(registered, person.birth)
             if rel == "配偶" and r() < P.HUKOU_TRANSFER_SHARE and self.recent_households:
                 # married in: the hukou came from the spouse's parents' household
-                moved = min(TODAY_ORD, since + int(r() * 3 * YEAR))
+                moved = min(TODAY_ORD, since + int(r() * P.HUKOU_TRANSFER_WINDOW_YEARS * YEAR))
                 old_key, old_since = self.recent_households[int(r() * len(self.recent_households))]
                 start = max(old_since, person.birth)
                 if start < moved:
                     hukou.append((person.pid, old_key, "子女", iso[start - BASE_ORD], iso[moved - BASE_ORD]))
                     since = moved
             hukou.append((person.pid, key, rel, iso[since - BASE_ORD], ""))
-        recent = self.recent_households
-        if len(recent) < 64:
+        recent = self.recent_households  # a bounded sample of earlier households (memory stays flat)
+        if len(recent) < RECENT_HOUSEHOLDS:
             recent.append((key, registered))
         else:
-            recent[int(r() * 64)] = (key, registered)
+            recent[int(r() * RECENT_HOUSEHOLDS)] = (key, registered)
         return group
 
     def _other_part(self, ac: Active) -> Part:
@@ -576,10 +647,11 @@ class DistrictGenerator:
         parts = actives[i].parts
         return parts[int(self.r() * len(parts))]
 
-    def _resident_groups(self, ac: Active, part: Part, budget: int, quota_used: list[int]) -> list[Group]:
+    def _resident_groups(self, ac: Active, part: Part, until: int, quota_used: list[int]) -> list[Group]:
+        """Groups living in ``part`` until the community has ``until`` persons; a family is cut
+        only where the community's total would be exceeded."""
         r = self.r
         groups: list[Group] = []
-        remaining = budget
         p_dorm = self.p_dorm
         p_collective = self.p_dorm + self.p_single
         if part.chahua:
@@ -589,18 +661,26 @@ class DistrictGenerator:
         elsewhere = local + P.ELSEWHERE_IN_DISTRICT_SHARE
         iso = self.iso
         hukou = self.buffers["hukou_members.csv"]
-        while remaining > 0:
+        while self.generated < until:
+            remaining = ac.persons - self.generated
             u = r()
             if u < p_dorm:
                 lo, hi = P.DORM_ROOM_SIZE
                 size = min(remaining, self._int(lo, hi))
                 group = Group("D", "OTHER", 0)
                 for _ in range(size):
-                    male = r() < 0.55
-                    age = 18 + r() * 27
-                    prefix = self.outside.pick(r())[0] if r() < 0.5 else self.local_prefixes.pick(r())
-                    person = self._new_person(group, "集体户成员", male, age, "", self.ethnicities.pick(r()), prefix)
-                    arrived = self._between(max(person.birth + ADULT_DAYS, ORD_2000), TODAY_ORD)
+                    male = r() < P.DORM_MALE_SHARE
+                    age = self._age(P.DORM_AGE)
+                    if r() < P.DORM_FROM_OUTSIDE:
+                        prefix = self.outside.pick(r())[0]
+                    else:
+                        prefix = self.local_prefixes.pick(r())
+                    person = self._new_person(
+                        group, "集体户成员", male, age, "", self.ethnicities.pick(r()), prefix
+                    )
+                    arrived = self._between(
+                        max(person.birth + ADULT_DAYS, ORD_COLLECTIVE_HOUSEHOLDS), TODAY_ORD
+                    )
                     hukou.append((person.pid, part.dorm_household, "集体户成员", iso[arrived - BASE_ORD], ""))
                     if group.move_in == 0 or arrived < group.move_in:
                         group.move_in = arrived
@@ -609,27 +689,37 @@ class DistrictGenerator:
                 group = Group("C", "TENANT", 0)
                 male = r() < 0.5
                 prefix = self.local_prefixes.pick(r())
-                person = self._new_person(group, "集体户成员", male, 18 + r() * 42, "", self.ethnicities.pick(r()), prefix)
+                person = self._new_person(
+                    group,
+                    "集体户成员",
+                    male,
+                    self._age(P.COLLECTIVE_SINGLE_AGE),
+                    "",
+                    self.ethnicities.pick(r()),
+                    prefix,
+                )
                 adult = person.birth + ADULT_DAYS
-                registered = self._between(max(adult, ORD_2000), TODAY_ORD)
-                hukou.append((person.pid, other.public_household, "集体户成员", iso[registered - BASE_ORD], ""))
-                group.move_in = self._between(max(adult, TODAY_ORD - 10 * YEAR), TODAY_ORD)
+                registered = self._between(max(adult, ORD_COLLECTIVE_HOUSEHOLDS), TODAY_ORD)
+                hukou.append(
+                    (person.pid, other.public_household, "集体户成员", iso[registered - BASE_ORD], "")
+                )
+                window = P.MOVE_IN_WINDOW_YEARS["COLLECTIVE_SINGLE"] * YEAR
+                group.move_in = self._between(max(adult, TODAY_ORD - window), TODAY_ORD)
             else:
-                k = min(remaining, self.household_sizes.pick(r()))
+                k = min(remaining, self.household_sizes.deal())
                 u = r()
                 if u < local:
                     group = self._family(ac, part, k, "S")
                 elif u < elsewhere:
                     home = self._take_quota(quota_used)
                     if home is not None:
-                        k = min(k, self._quota_room(home, quota_used))
+                        k = min(k, self._quota_room(home))
                         group = self._family(ac, part, k, "V", home)
                         self._use_quota(home, len(group.members), quota_used)
                     else:
                         group = self._family(ac, part, k, "M")
                 else:
                     group = self._family(ac, part, k, "O")
-            remaining -= len(group.members)
             groups.append(group)
         return groups
 
@@ -641,10 +731,11 @@ class DistrictGenerator:
                 return part
         return None
 
-    def _quota_room(self, village: Part, used: list[int]) -> int:
-        for i, (part, left, cap) in enumerate(self.quotas):
+    def _quota_room(self, village: Part) -> int:
+        """Persons still to place for ``village``; a family is never cut to fit the per-community cap."""
+        for part, left, _ in self.quotas:
             if part is village:
-                return int(min(left, cap - used[i]))
+                return int(left)
         return 0
 
     def _use_quota(self, village: Part, persons: int, used: list[int]) -> None:
@@ -674,14 +765,14 @@ class DistrictGenerator:
         dw_building = layout.dw_building
         b_code = layout.b_code
         b_compound = layout.b_compound
-        b_names: list[str] = []
+        b_names = layout.b_name
         for ci, (compound, count) in enumerate(zip(compounds, counts, strict=True)):
             _, base, per_floor = P.COMPOUND_SHAPES[compound.type]
-            size = max(1, round(base * self.scale))
+            size = max(1, round(base * self.building_scale))
             number = 0
             while count > 0:
                 number += 1
-                n = min(count, max(1, round(size * (0.7 + 0.6 * r()))))
+                n = min(count, max(1, round(size * (1.0 + P.BUILDING_SIZE_SPREAD * (2 * r() - 1)))))
                 count -= n
                 code = f"{part.code}{len(b_code) + 1:04d}"
                 b = len(b_code)
@@ -724,10 +815,18 @@ class DistrictGenerator:
         )
         buf["compounds.csv"].extend((c.id, c.name, c.type, part.code) for c in compounds)
         buf["buildings.csv"].extend(
-            (code, b_names[b], compounds[b_compound[b]].id, grid_codes[b_grid[b]], compounds[b_compound[b]].area_id)
+            (
+                code,
+                b_names[b],
+                compounds[b_compound[b]].id,
+                grid_codes[b_grid[b]],
+                compounds[b_compound[b]].area_id,
+            )
             for b, code in enumerate(b_code)
         )
-        buf["dwellings.csv"].extend((d, b_code[b], d[d.index("-") + 1 :]) for d, b in zip(dw_id, dw_building, strict=True))
+        buf["dwellings.csv"].extend(
+            (d, b_code[b], d[d.index("-") + 1 :]) for d, b in zip(dw_id, dw_building, strict=True)
+        )
         return layout
 
     def _residences(self, groups: list[Group], layout: Layout) -> None:
@@ -754,15 +853,17 @@ class DistrictGenerator:
                 since = person.birth if person.birth > move_in else move_in
                 if prior_home and person.birth < move_in:
                     start = max(group.prior, person.birth)
-                    rows.append((person.pid, prior_home, "TENANT", iso[start - BASE_ORD], iso[move_in - BASE_ORD]))
+                    rows.append(
+                        (person.pid, prior_home, "TENANT", iso[start - BASE_ORD], iso[move_in - BASE_ORD])
+                    )
                 rows.append((person.pid, home, tenure, iso[since - BASE_ORD], ""))
         # a few of this part's dwellings become the earlier homes of families met later
-        for _ in range(8):
+        for _ in range(RESERVOIR_PER_PART):
             d = dw_id[int(r() * len(dw_id))]
-            if len(reservoir) < 256:
+            if len(reservoir) < RESERVOIR:
                 reservoir.append(d)
             else:
-                reservoir[int(r() * 256)] = d
+                reservoir[int(r() * RESERVOIR)] = d
 
     # --- the skeleton -------------------------------------------------------------------------------
     def _uscc(self, head: str, enterprise: bool) -> str:
@@ -875,7 +976,11 @@ class DistrictGenerator:
             parts = active.parts
             part_weight = sum(p.weight for p in parts)
             for part in parts:
-                share = n if len(parts) == 1 else max(P.MIN_COMPOUNDS_PER_PART, round(n * part.weight / part_weight))
+                share = (
+                    n
+                    if len(parts) == 1
+                    else max(P.MIN_COMPOUNDS_PER_PART, round(n * part.weight / part_weight))
+                )
                 self._compounds(part, share)
             if len(parts) == 1 and active.kind == "COMMUNITY" and r() < P.NAMED_AREAS_SHARE:
                 part = parts[0]
@@ -911,7 +1016,8 @@ class DistrictGenerator:
                 name = stems[int(r() * len(stems))] + suffix
             else:
                 name = part.stem + suffix
-            weight = P.COMPOUND_SHAPES[type_][0] * (0.5 + r())
+            lo, hi = P.COMPOUND_WEIGHT_SPREAD
+            weight = P.COMPOUND_SHAPES[type_][0] * (lo + r() * (hi - lo))
             part.compounds.append(Compound(f"C{part.code}{i + 1:02d}", name, type_, weight))
 
     def _build_units(self) -> None:
@@ -924,7 +1030,18 @@ class DistrictGenerator:
         orgs.append(("PD-LX", "中共开福区两新组织工作委员会", "WORKING_COMMITTEE", "JOINT", "", seat, "", ""))
         for street in self.streets:
             street_seat = street.actives[0].code
-            orgs.append((f"PW{street.code}", f"中共{street.name}工作委员会", "WORKING_COMMITTEE", "", "", street_seat, "", ""))
+            orgs.append(
+                (
+                    f"PW{street.code}",
+                    f"中共{street.name}工作委员会",
+                    "WORKING_COMMITTEE",
+                    "",
+                    "",
+                    street_seat,
+                    "",
+                    "",
+                )
+            )
 
         def add(name: str, category: str, head: str, branch_kind: str, active: Active) -> Unit:
             part = active.parts[int(r() * len(active.parts))]
@@ -935,7 +1052,18 @@ class DistrictGenerator:
             if r() < P.UNIT_BRANCH_SHARE[category]:
                 unit.branch = f"PU{unit.uscc}"
                 parent = "PD-JG" if branch_kind == "ORGAN" else "PD-LX"
-                orgs.append((unit.branch, f"{name}党支部", "BRANCH", branch_kind, parent, active.code, "UNIT", unit.uscc))
+                orgs.append(
+                    (
+                        unit.branch,
+                        f"{name}党支部",
+                        "BRANCH",
+                        branch_kind,
+                        parent,
+                        unit.community_code,
+                        "UNIT",
+                        unit.uscc,
+                    )
+                )
                 self.branch_units.append(unit)
             return unit
 
@@ -985,29 +1113,31 @@ class DistrictGenerator:
         r = self.r
         iso = self.iso
         buf = self.buffers
-        away = round(ac.persons * P.UNKNOWN_RESIDENCE_SHARE)
-        resident_budget = ac.persons - away
+        residents = ac.persons - round(ac.persons * P.UNKNOWN_RESIDENCE_SHARE)
         parts = ac.parts
         part_weight = sum(p.weight for p in parts)
-        budgets = [int(resident_budget * p.weight / part_weight) for p in parts]
-        budgets[0] += resident_budget - sum(budgets)
         quota_used = [0] * len(self.quotas)
         groups_of: list[list[Group]] = []
-        for part, budget in zip(parts, budgets, strict=True):
-            groups_of.append(self._resident_groups(ac, part, budget, quota_used))
-        # registered here, living away from the district (residence unknown)
+        self.generated = 0
+        share = 0.0
+        for part in parts:
+            share += part.weight / part_weight
+            groups_of.append(self._resident_groups(ac, part, round(residents * share), quota_used))
+        # registered here, living away from the district (residence unknown): up to the total
         away_groups: list[Group] = []
-        while away > 0:
+        while self.generated < ac.persons:
             part = parts[int(r() * len(parts))]
-            k = min(away, self.household_sizes.pick(r()))
-            group = self._family(ac, part, k, "X")
-            away_groups.append(group)
-            away -= len(group.members)
+            k = min(ac.persons - self.generated, self.household_sizes.deal())
+            away_groups.append(self._family(ac, part, k, "X"))
         layouts: list[Layout] = []
         for part, groups in zip(parts, groups_of, strict=True):
-            buf["households.csv"].append((part.public_household, "COLLECTIVE", part.code, iso[ORD_2000 - BASE_ORD]))
+            buf["households.csv"].append(
+                (part.public_household, "COLLECTIVE", part.code, iso[ORD_COLLECTIVE_HOUSEHOLDS - BASE_ORD])
+            )
             if any(g.kind == "D" for g in groups):
-                buf["households.csv"].append((part.dorm_household, "COLLECTIVE", part.code, iso[ORD_2000 - BASE_ORD]))
+                buf["households.csv"].append(
+                    (part.dorm_household, "COLLECTIVE", part.code, iso[ORD_COLLECTIVE_HOUSEHOLDS - BASE_ORD])
+                )
             layout = self._lay_out(part, groups)
             layouts.append(layout)
             self._residences(groups, layout)
@@ -1015,19 +1145,21 @@ class DistrictGenerator:
             if r() < P.UNKNOWN_WITH_PAST_RESIDENCE:
                 layout = layouts[int(r() * len(layouts))]
                 head = group.members[0]
-                start = self._between(max(head.birth + ADULT_DAYS, ORD_1985), TODAY_ORD - 60)
+                start = self._between(max(head.birth + ADULT_DAYS, ORD_RESIDENCE_FROM), TODAY_ORD - 60)
                 end = self._between(start + 30, TODAY_ORD)
                 home = layout.dw_id[int(r() * len(layout.dw_id))]
                 for person in group.members:
                     since = max(start, person.birth)
                     if since < end:
-                        buf["residences.csv"].append((person.pid, home, "OWNER", iso[since - BASE_ORD], iso[end - BASE_ORD]))
-        residents = [p for groups in groups_of for g in groups for p in g.members]
-        everyone = residents + [p for g in away_groups for p in g.members]
+                        buf["residences.csv"].append(
+                            (person.pid, home, "OWNER", iso[since - BASE_ORD], iso[end - BASE_ORD])
+                        )
+        living = [p for groups in groups_of for g in groups for p in g.members]
+        everyone = living + [p for g in away_groups for p in g.members]
         self._collective_members(ac, groups_of, batches_left)
         self._party(ac, everyone, layouts)
-        self._teams(ac, residents)
-        self._roles(ac, residents, layouts)
+        self._teams(ac, living)
+        self._roles(ac, living, layouts)
         self._pairings(ac)
         self._tags(everyone)
         persons = buf["persons.csv"]
@@ -1051,7 +1183,9 @@ class DistrictGenerator:
                     since = max(founded, person.birth)
                     if group.kind == "S" and since < TODAY_ORD - 1 and r() < P.COLLECTIVE_ENDED_SHARE:
                         until = self._between(since + 1, TODAY_ORD)
-                        rows.append((person.pid, group.collective, iso[since - BASE_ORD], iso[until - BASE_ORD]))
+                        rows.append(
+                            (person.pid, group.collective, iso[since - BASE_ORD], iso[until - BASE_ORD])
+                        )
                         continue
                     rows.append((person.pid, group.collective, iso[since - BASE_ORD], ""))
                     if group.kind == "S":
@@ -1068,47 +1202,86 @@ class DistrictGenerator:
 
     # --- party ------------------------------------------------------------------------------------------
     def _party(self, ac: Active, everyone: list[Person], layouts: list[Layout]) -> None:
+        """The community's party committee, its members, branches, memberships and reports."""
+        self.buffers["party_orgs.csv"].append(
+            (
+                ac.committee,
+                f"中共{ac.name}委员会",
+                "COMMITTEE",
+                "COMMUNITY",
+                f"PW{ac.street.code}",
+                ac.code,
+                "",
+                "",
+            )
+        )
+        self.members = []
+        self.compound_branches = {}
+        self.building_groups = []
+        adults = [p for p in everyone if p.birth <= ADULT_CUTOFF]
+        full_in_compound = self._party_members(ac, adults)
+        self._party_branches(ac, layouts, full_in_compound)
+        self._memberships(ac)
+        self._employees(adults)
+
+    def _party_members(self, ac: Active, adults: list[Person]) -> dict[str, int]:
+        """Who is a member, when they joined and where they are organised; returns, per compound,
+        the full members organised where they live (who decide whether it has a branch)."""
         r = self.r
-        iso = self.iso
-        buf = self.buffers
-        orgs = buf["party_orgs.csv"]
-        orgs.append((ac.committee, f"中共{ac.name}委员会", "COMMITTEE", "COMMUNITY", f"PW{ac.street.code}", ac.code, "", ""))
-        # who is a member: age-weighted, normalised over this community's adults
+        bands = P.PARTY_AGE_BANDS
         factors = P.PARTY_AGE_FACTORS
-        adults: list[tuple[Person, float]] = []
-        for person in everyone:
-            if person.birth > ADULT_CUTOFF:
-                continue
+        weighted: list[tuple[Person, float]] = []
+        for person in adults:
             age = (TODAY_ORD - person.birth) / DAYS_PER_YEAR
-            f = factors[0] if age < 26 else (factors[1] if age < 36 else (factors[2] if age < 60 else factors[3]))
-            adults.append((person, f))
-        if not adults:
-            return
-        norm = P.PARTY_SHARE_OF_ADULTS * len(adults) / sum(f for _, f in adults)
-        members: list[Person] = []
+            band = 0 if age < bands[0] else (1 if age < bands[1] else (2 if age < bands[2] else 3))
+            weighted.append((person, factors[band]))
+        if not weighted:
+            return {}
+        # age-weighted, normalised over this community's adults so the share holds everywhere
+        norm = P.PARTY_SHARE_OF_ADULTS * len(weighted) / sum(f for _, f in weighted)
+        members = self.members
         full_in_compound: dict[str, int] = {}
         work_lo, work_hi = P.WORKING_AGE
-        for person, f in adults:
-            if r() >= norm * f:
+        # systematic sampling: each adult is chosen with probability norm * f, and the community
+        # gets its expected number of members exactly (no binomial noise in the share); shuffled
+        # first, so members of one family are not spaced apart by the walk
+        self.rng.shuffle(weighted)
+        carry = r()
+        probation = r()  # the same walk deals the ~2 % probationary members
+        for person, f in weighted:
+            carry += norm * f
+            if carry < 1.0:
                 continue
+            carry -= 1.0
             birth = person.birth
             adult = _adult_day(birth)
             age = (TODAY_ORD - birth) / DAYS_PER_YEAR
-            if r() < P.PROBATIONARY_SHARE or adult > TODAY_ORD - YEAR - 1:
+            probation += P.PROBATIONARY_SHARE
+            probationary = probation >= 1.0
+            if probationary:
+                probation -= 1.0
+            if not probationary and adult > TODAY_ORD - YEAR - 1:
+                continue  # too young to have finished the probation year
+            if probationary:
                 person.probationary = True
                 person.joined = self._between(max(adult, TODAY_ORD - YEAR + 1), TODAY_ORD)
             else:
                 # most join between 18 and 40
-                latest = min(TODAY_ORD - YEAR - 1, adult + 22 * YEAR)
+                latest = min(TODAY_ORD - YEAR - 1, adult + P.PARTY_JOIN_WINDOW_YEARS * YEAR)
                 person.joined = self._between(adult, latest)
             group = person.group
             if work_lo <= age < work_hi + 1 and self.branch_units and r() < P.IN_SERVICE_SHARE:
                 person.in_service = True
                 unit = self.branch_units[int(r() * len(self.branch_units))]
                 person.org = unit.branch
-            elif group.dwelling < 0 or r() < P.PARTY_STAYED_ELSEWHERE_SHARE:
-                other = self.actives[int(r() * len(self.actives))] if group.dwelling >= 0 else ac
+            elif group.dwelling < 0:  # living away: organised where registered
+                person.org = ac.committee
+                person.since = ac.formed
+            elif r() < P.PARTY_STAYED_ELSEWHERE_SHARE:  # moved here, organisation stayed behind
+                other = self._other_part(ac).active
+                assert other is not None
                 person.org = other.committee
+                person.since = other.formed
             else:
                 person.org = ""  # decided below: the compound branch or the community committee
                 if not person.probationary:
@@ -1117,78 +1290,110 @@ class DistrictGenerator:
                     compound = layout.part.compounds[layout.b_compound[layout.dw_building[group.dwelling]]]
                     full_in_compound[compound.id] = full_in_compound.get(compound.id, 0) + 1
             members.append(person)
-        # compound branches where 3+ full members live, building groups inside them
-        branches: dict[str, str] = {}
+        return full_in_compound
+
+    def _party_branches(self, ac: Active, layouts: list[Layout], full_in_compound: dict[str, int]) -> None:
+        """Compound branches where 3+ full members live, 党小组 in their buildings; members placed."""
+        orgs = self.buffers["party_orgs.csv"]
+        branches = self.compound_branches
         for layout in layouts:
             for compound in layout.part.compounds:
                 if full_in_compound.get(compound.id, 0) >= P.COMPOUND_BRANCH_MIN_FULL:
                     branch = f"PB{compound.id}"
                     branches[compound.id] = branch
                     orgs.append(
-                        (branch, f"{compound.name}党支部", "BRANCH", "COMPOUND", ac.committee, layout.part.code, "COMPOUND", compound.id)
+                        (
+                            branch,
+                            f"{compound.name}党支部",
+                            "BRANCH",
+                            "COMPOUND",
+                            ac.committee,
+                            layout.part.code,
+                            "COMPOUND",
+                            compound.id,
+                        )
                     )
         in_building: dict[str, list[Person]] = {}
-        for person in members:
+        for person in self.members:
             if person.org:
                 continue
             group = person.group
-            layout = group.layout
-            assert layout is not None
-            b = layout.dw_building[group.dwelling]
-            compound = layout.part.compounds[layout.b_compound[b]]
-            branch = branches.get(compound.id)
-            if branch is None:
+            home = group.layout
+            assert home is not None
+            b = home.dw_building[group.dwelling]
+            compound = home.part.compounds[home.b_compound[b]]
+            branch_id = branches.get(compound.id)
+            if branch_id is None:
                 person.org = ac.committee
             else:
-                person.org = branch
-                in_building.setdefault(layout.b_code[b], []).append(person)
-        self.building_groups: list[tuple[str, list[Person]]] = []
+                person.org = branch_id
+                in_building.setdefault(home.b_code[b], []).append(person)
         for layout in layouts:
             for b, code in enumerate(layout.b_code):
                 people = in_building.get(code)
                 if people and len(people) >= P.BUILDING_GROUP_MIN_MEMBERS:
                     compound = layout.part.compounds[layout.b_compound[b]]
                     group_id = f"PG{code}"
+                    name = f"{compound.name}{layout.b_name[b]}党小组"
                     orgs.append(
-                        (group_id, f"{compound.name}{code[-4:].lstrip('0')}栋党小组", "GROUP", "BUILDING",
-                         branches[compound.id], layout.part.code, "BUILDING", code)
+                        (
+                            group_id,
+                            name,
+                            "GROUP",
+                            "BUILDING",
+                            branches[compound.id],
+                            layout.part.code,
+                            "BUILDING",
+                            code,
+                        )
                     )
                     self.building_groups.append((code, people))
-        self.compound_branches = branches
-        self.members = members
-        # memberships, employment, reports, evaluations
+
+    def _memberships(self, ac: Active) -> None:
+        """Membership rows (with earlier ones), employment of in-service members, reports, 双重评议."""
+        r = self.r
+        iso = self.iso
+        buf = self.buffers
         rows = buf["party_members.csv"]
         employments = buf["employments.csv"]
         reports = buf["reports.csv"]
         evaluations = buf["evaluations.csv"]
         units = self.units
-        for person in members:
+        for person in self.members:
             joined = person.joined
             group = person.group
             since = joined
             if person.in_service:
-                employed = self._between(max(person.birth + 22 * YEAR, TODAY_ORD - 30 * YEAR), TODAY_ORD - 30)
+                first_job = person.birth + P.EMPLOYMENT_FROM_AGE * YEAR
+                employed = self._between(
+                    max(first_job, TODAY_ORD - P.EMPLOYMENT_WINDOW_YEARS * YEAR), TODAY_ORD - 30
+                )
                 since = max(joined, employed)
                 unit_uscc = person.org[2:]
                 earlier = employed - 30
-                start = max(person.birth + 20 * YEAR, employed - 15 * YEAR)
+                start = max(
+                    person.birth + P.EARLIER_EMPLOYMENT_FROM_AGE * YEAR,
+                    employed - P.EARLIER_EMPLOYMENT_WINDOW_YEARS * YEAR,
+                )
                 if r() < P.EARLIER_EMPLOYMENT_SHARE and start < earlier:
                     first = self._between(start, earlier)
                     other_unit = units[int(r() * len(units))].uscc
                     if other_unit != unit_uscc:
-                        employments.append((person.pid, other_unit, iso[first - BASE_ORD], iso[employed - BASE_ORD]))
+                        employments.append(
+                            (person.pid, other_unit, iso[first - BASE_ORD], iso[employed - BASE_ORD])
+                        )
                 employments.append((person.pid, unit_uscc, iso[employed - BASE_ORD], ""))
-            elif group.dwelling >= 0 and person.org != ac.committee or person.org == ac.committee:
-                lived = max(group.move_in, person.birth) if group.dwelling >= 0 else 0
-                since = max(joined, lived, ac.formed)
-            else:  # organised in another community
-                since = max(joined, self._formed_of(person.org))
+            elif person.since or group.dwelling < 0:  # organised elsewhere or living away
+                since = max(joined, person.since)
+            else:  # where they live: since moving in, and not before the community was formed
+                lived = max(group.move_in, person.birth)
+                since = max(joined, lived, ac.formed if person.org == ac.committee else 0)
             person.since = since
             pid = person.pid
             joined_iso = iso[joined - BASE_ORD]
             if person.probationary:
                 rows.append((pid, person.org, "PROBATIONARY", joined_iso, iso[since - BASE_ORD], ""))
-            elif since == joined and joined >= TODAY_ORD - 3 * YEAR:
+            elif since == joined and joined >= TODAY_ORD - P.PROBATION_SHOWN_YEARS * YEAR:
                 full = joined + YEAR
                 rows.append((pid, person.org, "PROBATIONARY", joined_iso, joined_iso, iso[full - BASE_ORD]))
                 rows.append((pid, person.org, "FULL", joined_iso, iso[full - BASE_ORD], ""))
@@ -1198,7 +1403,16 @@ class DistrictGenerator:
                 if since - earlier > 60 and r() < P.PARTY_TRANSFER_SHARE and self.branch_units:
                     unit = self.branch_units[int(r() * len(self.branch_units))]
                     if unit.branch != person.org:
-                        rows.append((pid, unit.branch, "FULL", joined_iso, iso[earlier - BASE_ORD], iso[since - BASE_ORD]))
+                        rows.append(
+                            (
+                                pid,
+                                unit.branch,
+                                "FULL",
+                                joined_iso,
+                                iso[earlier - BASE_ORD],
+                                iso[since - BASE_ORD],
+                            )
+                        )
                 rows.append((pid, person.org, "FULL", joined_iso, iso[since - BASE_ORD], ""))
             # 在职党员报到 and 双重评议
             reported = False
@@ -1209,24 +1423,26 @@ class DistrictGenerator:
                 if r() >= P.EVALUATION_ORG_GAP:
                     evaluations.append((pid, str(P.EVALUATION_YEAR), "ORG", grade))
                 if reported and r() >= P.EVALUATION_COMMUNITY_GAP:
-                    other = self.grades.pick(r()) if r() < P.EVALUATION_DISAGREE else grade
-                    evaluations.append((pid, str(P.EVALUATION_YEAR), "COMMUNITY", other))
-        # employees who are not members (a small sample, so units have staff on record)
-        for person, _ in adults:
+                    community_grade = self.grades.pick(r()) if r() < P.EVALUATION_DISAGREE else grade
+                    evaluations.append((pid, str(P.EVALUATION_YEAR), "COMMUNITY", community_grade))
+
+    def _employees(self, adults: list[Person]) -> None:
+        """Employees who are not members: a small sample, so units have staff on record."""
+        r = self.r
+        iso = self.iso
+        employments = self.buffers["employments.csv"]
+        units = self.units
+        work_lo, work_hi = P.WORKING_AGE
+        for person in adults:
             if person.joined or r() >= P.EMPLOYED_NON_MEMBER_SHARE:
                 continue
             age = (TODAY_ORD - person.birth) / DAYS_PER_YEAR
             if not work_lo <= age < work_hi + 1:
                 continue
-            employed = self._between(max(person.birth + 22 * YEAR, TODAY_ORD - 20 * YEAR), TODAY_ORD - 30)
+            first_job = person.birth + P.EMPLOYMENT_FROM_AGE * YEAR
+            window = P.NON_MEMBER_EMPLOYMENT_WINDOW_YEARS * YEAR
+            employed = self._between(max(first_job, TODAY_ORD - window), TODAY_ORD - 30)
             employments.append((person.pid, units[int(r() * len(units))].uscc, iso[employed - BASE_ORD], ""))
-
-    def _formed_of(self, committee: str) -> int:
-        code = committee[2:]
-        for active in self.actives:
-            if active.code == code:
-                return active.formed
-        return 0
 
     def _report(self, ac: Active, person: Person, reports: list[Row]) -> bool:
         """An in-service member reports to where they live, or to another community of the street."""
@@ -1267,8 +1483,8 @@ class DistrictGenerator:
         iso = self.iso
         teams = self.buffers["teams.csv"]
         rows = self.buffers["team_members.csv"]
-        pool = [p for p in residents if ADULT_CUTOFF >= p.birth > TODAY_ORD - 75 * YEAR]
-        fill = min(1.0, len(residents) / 8000)
+        pool = [p for p in residents if ADULT_CUTOFF >= p.birth > TODAY_ORD - P.TEAM_MEMBER_AGE[1] * YEAR]
+        fill = min(1.0, len(residents) / P.TEAM_FULL_SIZE_RESIDENTS)
         n = self._int(*P.TEAMS_PER_COMMUNITY)
         for k, (type_, name) in enumerate(self.rng.sample(P.TEAM_TYPES, n)):
             team_id = f"T{ac.code}{k + 1:02d}"
@@ -1290,29 +1506,52 @@ class DistrictGenerator:
         iso = self.iso
         rows = self.buffers["roles.csv"]
 
-        def adults(people: list[Person], young: int = 18, old: int = 75) -> list[Person]:
+        def adults(people: list[Person], young: int = P.ADULT_AGE, old: int = P.ROLE_MAX_AGE) -> list[Person]:
             return [p for p in people if TODAY_ORD - old * YEAR < p.birth <= TODAY_ORD - young * YEAR - 5]
 
         def pick(people: list[Person]) -> Person | None:
             return people[int(r() * len(people))] if people else None
 
-        def add(person: Person | None, role: str, scope_type: str, scope: str, since: int, until: int = 0) -> None:
+        def add(
+            person: Person | None, role: str, scope_type: str, scope: str, since: int, until: int = 0
+        ) -> None:
             if person is None:
                 return
-            rows.append((person.pid, role, scope_type, scope, iso[since - BASE_ORD], iso[until - BASE_ORD] if until else ""))
+            rows.append(
+                (
+                    person.pid,
+                    role,
+                    scope_type,
+                    scope,
+                    iso[since - BASE_ORD],
+                    iso[until - BASE_ORD] if until else "",
+                )
+            )
 
         everyone = adults(residents)
-        workers = adults(residents, 22, 55)
+        workers = adults(residents, *P.GRID_WORKER_AGE)
+        managers = adults(residents, *P.PROPERTY_MANAGER_AGE)
+        full_of_branch: dict[str, list[Person]] = {}
+        for member in self.members:
+            if not member.probationary:
+                full_of_branch.setdefault(member.org, []).append(member)
         # 社区书记: a full member living in the community; the one before served from the 2016 term
         full = [p for p in self.members if not p.probationary and p.group.dwelling >= 0]
-        secretary_pool = adults(full, 30, 62) or full or everyone
+        secretary_pool = adults(full, *P.SECRETARY_AGE) or full or everyone
         term = _ord(P.SECRETARY_TERM_START)
         secretary = pick(secretary_pool)
         add(secretary, "COMMUNITY_SECRETARY", "COMMUNITY", ac.code, max(term, ac.formed))
         if secretary is not None:
             secretary.tag("社区书记")
         if ac.formed < term:
-            add(pick(secretary_pool), "COMMUNITY_SECRETARY", "COMMUNITY", ac.code, max(ORD_2016_TERM, ac.formed), term)
+            add(
+                pick(secretary_pool),
+                "COMMUNITY_SECRETARY",
+                "COMMUNITY",
+                ac.code,
+                max(ORD_PREVIOUS_TERM, ac.formed),
+                term,
+            )
         for layout in layouts:
             part = layout.part
             grid_people: list[list[Person]] = [[] for _ in layout.grid_codes]
@@ -1320,7 +1559,7 @@ class DistrictGenerator:
                 grid_people[layout.b_grid[b]].extend(people)
             for g, code in enumerate(layout.grid_codes):
                 local = adults(grid_people[g])
-                worker = pick(adults(grid_people[g], 22, 55) or workers or everyone)
+                worker = pick(adults(grid_people[g], *P.GRID_WORKER_AGE) or workers or everyone)
                 since = self._between(ORD_GRID_WORKERS_FROM + 30, TODAY_ORD)
                 add(worker, "GRID_WORKER", "GRID", code, since)
                 if worker is not None:
@@ -1328,7 +1567,14 @@ class DistrictGenerator:
                     if r() < P.GRID_WORKER_REPLACED_SHARE and since > ORD_GRID_WORKERS_FROM + 30:
                         before = pick(workers or everyone)
                         if before is not None and before is not worker:
-                            add(before, "GRID_WORKER", "GRID", code, self._between(ORD_GRID_WORKERS_FROM, since - 30), since)
+                            add(
+                                before,
+                                "GRID_WORKER",
+                                "GRID",
+                                code,
+                                self._between(ORD_GRID_WORKERS_FROM, since - 30),
+                                since,
+                            )
                 add(pick(full or everyone), "GRID_LEADER", "GRID", code, max(term, ac.formed))
                 add(pick(local), "AREA_HEAD", "GRID", code, self._between(ORD_ROLES_FROM, TODAY_ORD))
             owners_by_compound: list[list[Person]] = [[] for _ in part.compounds]
@@ -1340,19 +1586,43 @@ class DistrictGenerator:
                 local = adults(people)
                 if len(people) >= 3 and r() < P.BUILDING_HEAD_SHARE:
                     head = pick(local)
-                    add(head, "BUILDING_HEAD", "BUILDING", layout.b_code[b], self._between(ORD_ROLES_FROM, TODAY_ORD))
+                    add(
+                        head,
+                        "BUILDING_HEAD",
+                        "BUILDING",
+                        layout.b_code[b],
+                        self._between(ORD_ROLES_FROM, TODAY_ORD),
+                    )
                     if head is not None:
                         head.tag("楼栋长")
                 if r() < P.NEIGHBOR_HEAD_SHARE:
-                    add(pick(local), "NEIGHBOR_HEAD", "BUILDING", layout.b_code[b], self._between(ORD_ROLES_FROM, TODAY_ORD))
+                    add(
+                        pick(local),
+                        "NEIGHBOR_HEAD",
+                        "BUILDING",
+                        layout.b_code[b],
+                        self._between(ORD_ROLES_FROM, TODAY_ORD),
+                    )
                 owners_by_compound[layout.b_compound[b]].extend(p for p in local if p.group.tenure == "OWNER")
             for ci, compound in enumerate(part.compounds):
                 local = adults(people_by_compound[ci])
                 if compound.type == "VILLAGE":
-                    add(pick(local), "GROUP_HEAD", "COMPOUND", compound.id, self._between(ORD_ROLES_FROM, TODAY_ORD))
+                    add(
+                        pick(local),
+                        "GROUP_HEAD",
+                        "COMPOUND",
+                        compound.id,
+                        self._between(ORD_ROLES_FROM, TODAY_ORD),
+                    )
                 if compound.type in ("COMMERCIAL", "WORK_UNIT", "RESETTLEMENT"):
-                    manager = pick(adults(residents, 25, 55))
-                    add(manager, "PROPERTY_MANAGER", "COMPOUND", compound.id, self._between(ORD_ROLES_FROM, TODAY_ORD))
+                    manager = pick(managers)
+                    add(
+                        manager,
+                        "PROPERTY_MANAGER",
+                        "COMPOUND",
+                        compound.id,
+                        self._between(ORD_ROLES_FROM, TODAY_ORD),
+                    )
                 owners = owners_by_compound[ci]
                 if compound.type == "COMMERCIAL" and len(owners) >= P.OWNERS_COMMITTEE_SIZE[1]:
                     since = self._between(ORD_ROLES_FROM, TODAY_ORD)
@@ -1360,10 +1630,15 @@ class DistrictGenerator:
                         add(owner, "OWNERS_COMMITTEE", "COMPOUND", compound.id, since)
                 branch = self.compound_branches.get(compound.id)
                 if branch is not None:
-                    branch_full = [p for p in self.members if p.org == branch and not p.probationary]
-                    secretary = pick(branch_full)
+                    secretary = pick(full_of_branch.get(branch, []))
                     if secretary is not None:
-                        add(secretary, "COMPOUND_SECRETARY", "COMPOUND", compound.id, max(secretary.since, ORD_ROLES_FROM))
+                        add(
+                            secretary,
+                            "COMPOUND_SECRETARY",
+                            "COMPOUND",
+                            compound.id,
+                            max(secretary.since, ORD_ROLES_FROM),
+                        )
         for code, people in self.building_groups:
             full_here = [p for p in people if not p.probationary]
             if full_here and r() < P.CENTRAL_HOUSEHOLD_SHARE:
@@ -1416,7 +1691,16 @@ class DistrictGenerator:
             chosen.append(unit)
             since = self._between(start, TODAY_ORD - 400)
             until = self._between(since + 180, TODAY_ORD - 1)
-            rows.append((unit.uscc, "COMMUNITY", ac.code, iso[since - BASE_ORD], iso[until - BASE_ORD], agreement(since)))
+            rows.append(
+                (
+                    unit.uscc,
+                    "COMMUNITY",
+                    ac.code,
+                    iso[since - BASE_ORD],
+                    iso[until - BASE_ORD],
+                    agreement(since),
+                )
+            )
 
     def _tags(self, everyone: list[Person]) -> None:
         r = self.r
@@ -1425,7 +1709,7 @@ class DistrictGenerator:
             if person.joined:
                 if person.in_service:
                     person.tag("在职党员")
-                elif person.birth < TODAY_ORD - 60 * YEAR:
+                elif person.birth < TODAY_ORD - P.RETIREMENT_AGE * YEAR:
                     person.tag("退休党员")
                 else:
                     person.tag("党员")
@@ -1481,7 +1765,11 @@ class DistrictGenerator:
                 if self.progress:
                     done = self.next_person - 1
                     seconds = time.perf_counter() - started
-                    print(f"\r{i + 1}/{len(order)} communities, {done} persons, {seconds:.1f} s", end="", file=sys.stderr)
+                    print(
+                        f"\r{i + 1}/{len(order)} communities, {done} persons, {seconds:.1f} s",
+                        end="",
+                        file=sys.stderr,
+                    )
             if self.progress:
                 print(file=sys.stderr)
         finally:

@@ -196,7 +196,10 @@ DORM_ROOM_SIZE: Final = (2, 6)  # persons per dormitory room
 # elsewhere). Both hold together only if most residents with hukou elsewhere are registered
 # outside the district: with h = registered-elsewhere-in-district and o = outside-district shares
 # of residents, (h + o) ~ 0.5 and h / (1 - o) ~ 0.18 give o ~ 0.39 (Changsha's 流动人口 share
-# per 七普 is of that order). Shares of resident family households' persons:
+# per 七普 is of that order). The issue's other line, "a few percent of hukou outside the district",
+# cannot hold together with these two (with o at a few percent, h would have to be ~0.45 of
+# residents and registered-living-elsewhere ~45 %); the tested 人户分离 figures win, so about 38 %
+# of persons hold an OUTSIDE hukou. Shares of resident family households' persons:
 OUTSIDE_HUKOU_SHARE: Final = 0.42  # hukou in an OUTSIDE region
 ELSEWHERE_IN_DISTRICT_SHARE: Final = 0.11  # hukou in another community of the district
 # (the rest: hukou in the community where they live)
@@ -230,14 +233,61 @@ ETHNICITIES: Final[tuple[tuple[str, float], ...]] = (
     ("白族", 0.05),
     ("藏族", 0.04),
 )
+# Household composition (modelling choice after 七普 家庭户 by generation: one-generation ~50 %,
+# two-generation ~36 %, three-generation and more ~14 %; with these ages about 83 % of persons are
+# adults, as in 七普 Changsha where 0–17 is ~17 %).
+SINGLE_AGE_BANDS: Final[tuple[tuple[float, float, float], ...]] = (
+    (0.30, 18, 30),  # young singles, mostly migrants
+    (0.32, 30, 60),
+    (0.38, 60, 92),  # elders living alone (空巢/独居)
+)
+HEAD_MALE_SHARE: Final = 0.68  # 户主 of families with more than one person
+COUPLE_SHARE_OF_TWO: Final = 0.62  # two-person households that are couples; the rest parent + child
+COUPLE_HEAD_AGE: Final = (23, 85)
+SINGLE_PARENT_AGE: Final = (40, 85)
+NUCLEAR_HEAD_AGE: Final = (26, 62)  # couples with children (3–5 persons)
+HUSBAND_OLDER_YEARS: Final = 2.0  # 七普 average age gap at first marriage
+SPOUSE_AGE_SPREAD: Final = 8.0
+MIN_SPOUSE_AGE: Final = 20  # legal marriage age for women (婚姻法)
+PARENT_AGE_AT_BIRTH: Final = (22, 36)  # a child is this much younger than the parent
+GRANDPARENT_GAP: Final = (22, 34)  # the head's parents living in are this much older
+MAX_AGE: Final = 99
+FOUR_PERSON_TWO_CHILDREN: Final = 0.65  # 4 persons: couple + 2 children (else + 1 child + 1 parent)
+FIVE_PERSON_TWO_PARENTS: Final = 0.5  # 5+ persons: both of the head's parents live in ...
+FIVE_PERSON_ONE_PARENT: Final = 0.3  # ... or one; else couple + children only
+THREE_GENERATION_SHARE_OF_LARGE: Final = 0.6  # 6+ persons: grandparents, married son, grandchildren
+GRANDPARENT_HEAD_AGE: Final = (52, 72)
+MARRIED_SON_MIN_AGE: Final = 24
+IN_LAW_SAME_ETHNICITY: Final = 0.9
+DORM_AGE: Final = (18, 45)  # unit dormitories: workers and students
+DORM_MALE_SHARE: Final = 0.55
+DORM_FROM_OUTSIDE: Final = 0.5  # dormitory residents first registered outside Changsha
+COLLECTIVE_SINGLE_AGE: Final = (18, 60)
+
+# Dates of registration and moves (modelling choice: ledgers were rebuilt after 1980; the public
+# collective households date from the 2000 community reform, 社区建设).
+HUKOU_FROM: Final = dt.date(1980, 1, 1)  # earliest household registration (villagers, outside)
+RESIDENCE_FROM: Final = dt.date(1985, 1, 1)  # earliest move-in of today's local families
+COLLECTIVE_HOUSEHOLDS_SINCE: Final = dt.date(2000, 1, 1)
+LOCAL_FAMILY_SETTLED_AFTER_ADULT_YEARS: Final = 2  # a local family moved in 2+ years after 18
+MOVE_IN_WINDOW_YEARS: Final[dict[str, int]] = {
+    "OUTSIDE": 15,  # migrants arrived within 15 years
+    "VILLAGER_AWAY": 20,  # villagers left their village within 20 years
+    "COLLECTIVE_SINGLE": 10,
+}
+EARLIER_RESIDENCE_WINDOW_YEARS: Final = 15  # an earlier home was taken up to 15 years before
+HUKOU_TRANSFER_WINDOW_YEARS: Final = 3  # a spouse's hukou followed within 3 years
+
 # Share of adults without a phone on record, and the age from which a child has one.
 NO_PHONE_SHARE: Final = 0.06
 PHONE_FROM_AGE: Final = 12
 # Mobile prefixes (SPEC: 1[3-9] + 9 digits); the three-digit 号段 of the three carriers.
-MOBILE_PREFIXES: Final[tuple[str, ...]] = (
-    "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
-    "166 173 175 176 177 178 180 181 182 183 184 185 186 187 188 189 191 198 199"
-).split()
+MOBILE_PREFIXES: Final[tuple[str, ...]] = tuple(
+    str.split(
+        "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
+        "166 173 175 176 177 178 180 181 182 183 184 185 186 187 188 189 191 198 199"
+    )
+)
 
 # Person tags (persons.csv tags); shares of persons of the right kind (modelling choice after
 # 民政 ledgers: 退役军人 ~2 % of adult men, 低保 ~1 %, 残疾人 ~2 %).
@@ -268,7 +318,8 @@ COMPOUND_TYPES_VILLAGE: Final[tuple[tuple[str, float], ...]] = (
 )
 # Per type: (relative size of a compound, dwellings per building at 1M persons, dwellings per
 # floor). A high-rise 商品房 tower is ~18 floors x 4; an old walk-up 6 x 4; a village house 2–3
-# homes. Building sizes shrink with the district (scale = persons / 1M) so small districts keep
+# homes (modelling choice). Smaller districts get smaller buildings, by the square root of
+# persons / FULL_SCALE_PERSONS, so a small district still has several homes per building and
 # several buildings per compound.
 COMPOUND_SHAPES: Final[dict[str, tuple[float, int, int]]] = {
     "COMMERCIAL": (1.6, 72, 4),
@@ -277,6 +328,8 @@ COMPOUND_SHAPES: Final[dict[str, tuple[float, int, int]]] = {
     "RESETTLEMENT": (1.2, 54, 6),
     "VILLAGE": (0.9, 3, 3),
 }
+BUILDING_SIZE_SPREAD: Final = 0.3  # a building has its type's size +-30 %
+COMPOUND_WEIGHT_SPREAD: Final = (0.5, 1.5)  # a compound has its type's relative size times this
 FULL_SCALE_PERSONS: Final = 1_000_000
 # Share of communities split into named 片区 (areas.csv rows; the others get the default Area).
 NAMED_AREAS_SHARE: Final = 0.2
@@ -302,10 +355,15 @@ COLLECTIVE_ENDED_SHARE: Final = 0.02  # memberships ended (迁出, 出嫁) with 
 # ---------------------------------------------------------------------------------------------
 # Party members ~8–10 % of adults (issue; national 9.9 % of adults 2023), ~2 % probationary.
 PARTY_SHARE_OF_ADULTS: Final = 0.09
-# Relative membership by age band (18–25, 26–35, 36–59, 60+): older cohorts are denser.
+# Relative membership by age band (18–25, 26–35, 36–59, 60+): older cohorts are denser
+# (党内统计公报: members are older than the adult population).
+PARTY_AGE_BANDS: Final = (26, 36, 60)  # lower bounds of the 2nd, 3rd and 4th band
 PARTY_AGE_FACTORS: Final = (0.45, 0.85, 1.05, 1.15)
 PROBATIONARY_SHARE: Final = 0.02
 ADULT_AGE: Final = 18
+# Most members joined within 22 years of turning 18 (党员队伍统计: ~80 % join before 40).
+PARTY_JOIN_WINDOW_YEARS: Final = 22
+RETIREMENT_AGE: Final = 60  # 退休党员 tag
 # In-service members (在职党员): working-age members organised in their employer's branch.
 WORKING_AGE: Final = (22, 59)
 IN_SERVICE_SHARE: Final = 0.55
@@ -316,6 +374,8 @@ COMPOUND_BRANCH_MIN_FULL: Final = 3
 BUILDING_GROUP_MIN_MEMBERS: Final = 2  # a building with 2+ members of a branch has a 党小组
 # Earlier, closed memberships (transferred organisation relation).
 PARTY_TRANSFER_SHARE: Final = 0.2
+# Members who joined within this many years show their probation year as a closed membership.
+PROBATION_SHOWN_YEARS: Final = 3
 # Reports (在职党员到社区报到): share of in-service members living in the district who reported,
 # and of those the share reporting where they live (issue: "part of them living where they
 # reported"); with these shares a 1M-person district has 100–400 per community.
@@ -338,13 +398,16 @@ GRADES: Final[tuple[tuple[str, float], ...]] = (
 # ---------------------------------------------------------------------------------------------
 UNITS_PER_COMMUNITY: Final = (8, 22)  # 驻区单位 per active community (modelling choice)
 # Category mix of local units: (category, share, USCC registration+type code, party branch kind).
+# USCC codes per GB 32100: 11 机关, 12 事业单位, 91 企业, 52 民办非企业单位, 93 农民专业合作社.
+# Unit branches are ORGAN (机关/事业) or ENTERPRISE; the 两新组织 (new economic and social
+# organisations) count as ENTERPRISE, as the importer expects of a branch covering a unit.
 UNIT_CATEGORIES: Final[tuple[tuple[str, float, str, str], ...]] = (
     ("ORGAN", 0.06, "11", "ORGAN"),
     ("INSTITUTION", 0.14, "12", "ORGAN"),
     ("SOE", 0.1, "91", "ENTERPRISE"),
     ("ENTERPRISE", 0.5, "91", "ENTERPRISE"),
-    ("SOCIAL_ORG", 0.12, "52", "JOINT"),
-    ("OTHER", 0.08, "93", "JOINT"),
+    ("SOCIAL_ORG", 0.12, "52", "ENTERPRISE"),
+    ("OTHER", 0.08, "93", "ENTERPRISE"),
 )
 # Share of units of each category with their own party branch (两新组织 coverage is lower).
 UNIT_BRANCH_SHARE: Final[dict[str, float]] = {
@@ -364,6 +427,11 @@ PAIRING_COMPOUND_SHARE: Final = 0.3  # a paired unit also pairs with one of the 
 PAIRING_PARTY_ORG_SHARE: Final = 0.15  # ... or with a party org of the community
 PAIRING_ENDED_PER_COMMUNITY: Final = (1, 4)  # issue: "some pairings ended"
 PAIRINGS_FROM: Final = dt.date(2015, 1, 1)
+EMPLOYMENT_FROM_AGE: Final = 22  # after college
+EMPLOYMENT_WINDOW_YEARS: Final = 30  # current job started within 30 years
+NON_MEMBER_EMPLOYMENT_WINDOW_YEARS: Final = 20
+EARLIER_EMPLOYMENT_WINDOW_YEARS: Final = 15
+EARLIER_EMPLOYMENT_FROM_AGE: Final = 20
 # Employed non-members recorded with an employer (modelling choice, keeps the file small).
 EMPLOYED_NON_MEMBER_SHARE: Final = 0.05
 EARLIER_EMPLOYMENT_SHARE: Final = 0.25
@@ -387,6 +455,17 @@ TEAM_TYPES: Final[tuple[tuple[str, str], ...]] = (
 )
 TEAM_MEMBER_ENDED_SHARE: Final = 0.15
 TEAMS_FROM: Final = dt.date(2020, 3, 5)  # 学雷锋志愿服务日; after the merges
+TEAM_MEMBER_AGE: Final = (18, 75)
+TEAM_FULL_SIZE_RESIDENTS: Final = 8000  # a community this large has full-size teams
+# Roles: 网格化 covered Changsha from 2018; other roles are recorded from 2019; the previous
+# community term began with the 2016 村(社区)两委换届.
+GRID_WORKERS_FROM: Final = dt.date(2018, 1, 1)
+ROLES_FROM: Final = dt.date(2019, 1, 1)
+PREVIOUS_TERM_START: Final = dt.date(2016, 3, 31)
+GRID_WORKER_AGE: Final = (22, 55)
+SECRETARY_AGE: Final = (30, 62)
+PROPERTY_MANAGER_AGE: Final = (25, 55)
+ROLE_MAX_AGE: Final = 75
 GRID_WORKER_REPLACED_SHARE: Final = 0.3  # grids whose earlier 网格员 is on record
 SECRETARY_TERM_START: Final = dt.date(2021, 3, 31)  # 2021 村(社区)两委换届
 BUILDING_HEAD_SHARE: Final = 0.7
@@ -409,7 +488,10 @@ FILES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("persons.csv", ("pid", "name", "gender", "birth_date", "id_number", "phone", "ethnicity", "tags")),
     ("hukou_members.csv", ("pid", "household_key", "rel_to_head", "since", "until")),
     ("residences.csv", ("pid", "dwelling_id", "tenure", "since", "until")),
-    ("party_orgs.csv", ("id", "name", "level", "kind", "parent_id", "community_code", "covers_type", "covers")),
+    (
+        "party_orgs.csv",
+        ("id", "name", "level", "kind", "parent_id", "community_code", "covers_type", "covers"),
+    ),
     ("party_members.csv", ("pid", "org_id", "type", "joined", "since", "until")),
     ("units.csv", ("uscc", "name", "category", "community_code")),
     ("employments.csv", ("pid", "uscc", "since", "until")),

@@ -31,3 +31,30 @@ async def run(backend: Backend, name: str, **variables: Any) -> dict[str, Any]:
 
 def gid(label: str, key: str) -> str:
     return global_id(label, key)
+
+
+# variables that make each contract query plan its full shape on the example bundle
+VARIABLES: dict[str, dict[str, Any]] = {
+    "CommunityProfile": {"code": "430105001001", "asOf": "2020-01-01"},
+    "PersonCard": {"pid": "P003", "asOf": "2021-01-01"},
+    "ResidenceMismatches": {
+        "code": "430105001002",
+        "kind": "HUKOU",
+        "direction": "LIVING_ELSEWHERE",
+        "first": 1,
+    },
+    "MismatchMatrix": {"scope": "430105", "kind": "HUKOU"},
+    "CollectiveMembersElsewhere": {"scope": "430105"},
+    "CommunityPairings": {"code": "430105001002", "asOf": "2023-01-01", "includeEnded": True},
+    "UnitPairings": {"uscc": "12430105000010022D"},
+    "PairingCoverage": {"scope": "430105001"},
+    "PairingSuggestions": {"code": "430105001001", "first": 5},
+    "ReportingByUnit": {"scope": "430105"},
+    "DualResponsibility": {"pid": "P003"},
+    "PartyOrgTree": {"orgId": "PO-A1"},
+    "EvaluationGaps": {"code": "430105001001", "year": 2024},
+    "Connection": {"from": gid("Person", "P001"), "to": gid("Unit", "11430105000010011C"), "maxHops": 4},
+    "Neighborhood": {"id": gid("Person", "P003"), "depth": 2, "limit": 50},
+    "Search": {"text": "张伟", "first": 5},
+    "NodeById": {"id": gid("Person", "P001")},
+}

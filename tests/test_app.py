@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE
+from contract import OPERATIONS, QUERIES, VARIABLES
 from starlette.testclient import TestClient
 
 from graph.base import Backend
 from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
+from schema import schema
 from service.app import create_app
 from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +91,17 @@ def test_no_personal_data_in_responses_or_metrics(client: TestClient, tmp_path: 
         "idNumberMasked": "4301**********0010",
         "phoneMasked": "138****0001",
     }
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_one_round_trip_per_root_field_for_every_contract_query(client: TestClient, name: str) -> None:
+    before = db_queries(client)
+    response = client.post("/graphql", json={"query": OPERATIONS[name], "variables": VARIABLES[name]})
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    assert db_queries(client) - before == 1
+
+
+def test_schema_snapshot_is_current() -> None:
+    """schema.graphql is the published contract: regenerate it with `python -m schema > schema.graphql`."""
+    assert (ROOT / "schema.graphql").read_text(encoding="utf-8") == schema.as_str() + "\n"

@@ -205,3 +205,231 @@ async def test_node_by_id(example: Backend) -> None:
     unit = await run(example, "NodeById", id=gid("Unit", "11430105000010011C"))
     assert unit["node"]["name"] == "开福区民政局"
     assert await run(example, "NodeById", id=gid("Person", "P999")) == {"node": None}
+
+
+ZHANGWEI = {"id": gid("Person", "P003"), "pid": "P003", "name": "张伟"}
+LIUYANG = {"id": gid("Person", "P004"), "pid": "P004", "name": "刘洋"}
+
+
+async def test_residence_mismatches_page_walk(example: Backend) -> None:
+    # 砚瓦池's registered P003, P004, P005: P003 and P004 live in 德雅; by name 刘洋 (U+5218) < 张伟 (U+5F20)
+    first = (await run(example, "ResidenceMismatches", code="430105001002", kind="HUKOU",
+                       direction="LIVING_ELSEWHERE", first=1))["residenceMismatches"]  # fmt: skip
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"] is True
+    assert [e["node"] for e in first["edges"]] == [{"person": LIUYANG, "home": YANWACHI, "residence": DEYA}]
+    assert first["edges"][0]["cursor"] == first["pageInfo"]["endCursor"]
+    second = (await run(example, "ResidenceMismatches", code="430105001002", kind="HUKOU",
+                        direction="LIVING_ELSEWHERE", first=1, after=first["pageInfo"]["endCursor"]))["residenceMismatches"]  # fmt: skip
+    assert second["totalCount"] == 2 and second["pageInfo"]["hasNextPage"] is False
+    assert [e["node"] for e in second["edges"]] == [{"person": ZHANGWEI, "home": YANWACHI, "residence": DEYA}]
+
+
+async def test_residence_mismatches_other_directions_and_kinds(example: Backend) -> None:
+    # living in 砚瓦池, registered elsewhere: P006, whose hukou is outside the district
+    outside = (await run(example, "ResidenceMismatches", code="430105001002", kind="HUKOU",
+                         direction="REGISTERED_ELSEWHERE"))["residenceMismatches"]  # fmt: skip
+    assert outside["totalCount"] == 1
+    assert outside["edges"][0]["node"] == {
+        "person": {"id": gid("Person", "P006"), "pid": "P006", "name": "赵磊"},
+        "home": {"code": "430602", "name": "岳阳楼区"}, "residence": YANWACHI,
+    }  # fmt: skip
+    # party: PO-U1 is based in 德雅; P003 lived in 砚瓦池 until 2020-08-31, and lives in 德雅 now
+    now = await run(
+        example, "ResidenceMismatches", code="430105001001", kind="PARTY", direction="LIVING_ELSEWHERE"
+    )
+    assert now["residenceMismatches"]["totalCount"] == 0
+    then = await run(example, "ResidenceMismatches", code="430105001001", kind="PARTY",
+                     direction="LIVING_ELSEWHERE", asOf="2015-01-01")  # fmt: skip
+    assert [e["node"] for e in then["residenceMismatches"]["edges"]] == [
+        {"person": ZHANGWEI, "home": DEYA, "residence": YANWACHI}
+    ]
+
+
+@pytest.mark.parametrize("first", [101, -1])
+async def test_page_size_limits(example: Backend, first: int) -> None:
+    from contract import OPERATIONS
+
+    from schema import Context, schema
+
+    result = await schema.execute(
+        OPERATIONS["ResidenceMismatches"],
+        variable_values={
+            "code": "430105001002",
+            "kind": "HUKOU",
+            "direction": "LIVING_ELSEWHERE",
+            "first": first,
+        },
+        context_value=Context(backend=example),
+    )
+    assert (
+        result.errors is not None
+        and f"first: must be between 0 and 100, got {first}" in result.errors[0].message
+    )
+
+
+async def test_bad_cursor_is_a_clear_error(example: Backend) -> None:
+    from contract import OPERATIONS
+
+    from schema import Context, schema
+
+    result = await schema.execute(
+        OPERATIONS["ResidenceMismatches"],
+        variable_values={
+            "code": "430105001002",
+            "kind": "HUKOU",
+            "direction": "LIVING_ELSEWHERE",
+            "after": "bm9wZQ",
+        },
+        context_value=Context(backend=example),
+    )
+    assert result.errors is not None and "is not a cursor returned by this field" in result.errors[0].message
+
+
+async def test_mismatch_matrix(example: Backend) -> None:
+    cells = (await run(example, "MismatchMatrix", scope="430105", kind="HUKOU"))["mismatchMatrix"]
+    assert cells == [
+        {"home": YANWACHI, "residence": DEYA, "persons": 2},  # P003, P004
+        {"home": {"code": "430602", "name": "岳阳楼区"}, "residence": YANWACHI, "persons": 1},  # P006
+    ]
+    assert (await run(example, "MismatchMatrix", scope="430105001", kind="PARTY"))["mismatchMatrix"] == []
+    then = (await run(example, "MismatchMatrix", scope="430105", kind="PARTY", asOf="2015-01-01"))[
+        "mismatchMatrix"
+    ]
+    assert then == [{"home": DEYA, "residence": YANWACHI, "persons": 1}]  # P003 in PO-U1, living in 砚瓦池
+
+
+async def test_pairing_coverage(example: Backend) -> None:
+    rows = (await run(example, "PairingCoverage", scope="430105"))["pairingCoverage"]
+    # 民政局 (in 德雅) is paired with 砚瓦池; 第一中学 (in 砚瓦池) paired C-A1 until 2023-12-31
+    assert rows == [
+        {"community": DEYA, "pairedUnits": 0, "unpairedLocalUnits": []},
+        {"community": YANWACHI, "pairedUnits": 1,
+         "unpairedLocalUnits": [{"uscc": "12430105000010022D", "name": "开福区第一中学"}]},
+    ]  # fmt: skip
+    then = (await run(example, "PairingCoverage", scope="430105001", asOf="2021-06-01"))["pairingCoverage"]
+    assert then == [
+        {
+            "community": DEYA,
+            "pairedUnits": 0,
+            "unpairedLocalUnits": [{"uscc": "11430105000010011C", "name": "开福区民政局"}],
+        },
+        {"community": YANWACHI, "pairedUnits": 0, "unpairedLocalUnits": []},
+    ]
+
+
+async def test_pairing_suggestions(example: Backend) -> None:
+    rows = (await run(example, "PairingSuggestions", code="430105001001", first=5))["pairingSuggestions"]
+    # 民政局: P003 works there and lives in 德雅, same street, 1 open pairing -> 1 + 3 - 1
+    # 第一中学: nobody, same street, no open pairing -> 0 + 3 - 0; ties by USCC
+    assert rows == [
+        {"score": 3.0, "unit": {"uscc": "11430105000010011C", "name": "开福区民政局"},
+         "reasons": {"employeesLivingHere": 1, "sameStreet": True, "currentPairings": 1}},
+        {"score": 3.0, "unit": {"uscc": "12430105000010022D", "name": "开福区第一中学"},
+         "reasons": {"employeesLivingHere": 0, "sameStreet": True, "currentPairings": 0}},
+    ]  # fmt: skip
+    # 民政局 is already paired with 砚瓦池, so only 第一中学 is suggested there
+    there = (await run(example, "PairingSuggestions", code="430105001002"))["pairingSuggestions"]
+    assert [r["unit"]["uscc"] for r in there] == ["12430105000010022D"]
+
+
+async def test_reporting_by_unit(example: Backend) -> None:
+    rows = (await run(example, "ReportingByUnit", scope="430105"))["reportingByUnit"]
+    assert rows == [
+        {
+            "unit": {"uscc": "11430105000010011C", "name": "开福区民政局"},
+            "members": 1,
+            "reported": 1,
+            "unreported": 0,
+        }
+    ]
+
+
+async def test_dual_responsibility(example: Backend) -> None:
+    p003 = (await run(example, "DualResponsibility", pid="P003"))["dualResponsibility"]
+    assert p003 == {
+        "person": {"pid": "P003", "name": "张伟"},
+        "hukouSide": {"place": YANWACHI, "contacts": []},
+        # 德雅's secretary P002, 1栋's building head P001; nobody serves the grid 43010500100101
+        "residenceSide": {"place": DEYA, "contacts": [
+            {"role": "BUILDING_HEAD", "name": "王建国", "phoneMasked": "138****0001", "scopeName": "1栋"},
+            {"role": "COMMUNITY_SECRETARY", "name": "李秀英", "phoneMasked": "138****0002", "scopeName": "德雅村社区"},
+        ]},
+    }  # fmt: skip
+    p006 = (await run(example, "DualResponsibility", pid="P006"))["dualResponsibility"]
+    assert p006["hukouSide"] == {"place": {"code": "430602", "name": "岳阳楼区"}, "contacts": []}
+    assert p006["residenceSide"]["contacts"] == [
+        {"role": "GRID_WORKER", "name": "陈静", "phoneMasked": "137****0005", "scopeName": "砚瓦池第一网格"}
+    ]
+    assert (await run(example, "DualResponsibility", pid="NOBODY"))["dualResponsibility"] is None
+
+
+async def test_evaluation_gaps(example: Backend) -> None:
+    assert (await run(example, "EvaluationGaps", code="430105001001", year=2024))["evaluationGaps"] == [
+        {"person": {"pid": "P003", "name": "张伟"}, "orgGrade": "EXCELLENT", "communityGrade": "QUALIFIED"}
+    ]
+    assert (await run(example, "EvaluationGaps", code="430105001001", year=2023))["evaluationGaps"] == [
+        {"person": {"pid": "P003", "name": "张伟"}, "orgGrade": None, "communityGrade": None}
+    ]
+    assert (await run(example, "EvaluationGaps", code="430105001001", year=2020))[
+        "evaluationGaps"
+    ] == []  # reported 2021
+
+
+async def test_search_finds_chinese_names_by_any_part(example: Backend) -> None:
+    assert (await run(example, "Search", text="张伟"))["search"] == [
+        {"id": gid("Person", "P003"), "label": "Person", "name": "张伟"}
+    ]
+    names = [h["name"] for h in (await run(example, "Search", text="德雅", first=10))["search"]]
+    assert names == ["德雅村社区", "德雅村社区党委", "德雅银发先锋队", "德雅花园小区党支部"]
+    assert [h["name"] for h in (await run(example, "Search", text="建国"))["search"]] == ["王建国"]
+    assert [h["name"] for h in (await run(example, "Search", text="砚瓦池社区"))["search"]] == ["砚瓦池社区"]
+    assert (await run(example, "Search", text="不存在"))["search"] == []
+
+
+async def test_connection_and_neighborhood(example: Backend) -> None:
+    path = (
+        await run(
+            example, "Connection", **{"from": gid("Person", "P003"), "to": gid("Unit", "11430105000010011C")}
+        )
+    )["path"]
+    assert path["length"] == 1 and path["edges"] == [
+        {
+            "type": "EMPLOYED_BY",
+            "from": gid("Person", "P003"),
+            "to": gid("Unit", "11430105000010011C"),
+            "since": "2011-07-01",
+            "until": None,
+        }
+    ]
+    far = (
+        await run(
+            example,
+            "Connection",
+            **{"from": gid("Person", "P001"), "to": gid("Person", "P006"), "maxHops": 6},
+        )
+    )["path"]
+    assert (
+        far["length"] == 5
+        and far["nodes"][0]["id"] == gid("Person", "P001")
+        and far["nodes"][-1]["id"] == gid("Person", "P006")
+    )
+    assert (
+        await run(
+            example,
+            "Connection",
+            **{"from": gid("Person", "P001"), "to": gid("Person", "P006"), "maxHops": 2},
+        )
+    )["path"] is None
+    around = (await run(example, "Neighborhood", id=gid("Person", "P001"), depth=1))["neighborhood"]
+    # P001: dwelling, household, party org, team, and the building it heads
+    assert around["truncated"] is False and len(around["edges"]) == 5
+    assert sorted(n["label"] for n in around["nodes"]) == [
+        "Building",
+        "Dwelling",
+        "Household",
+        "PartyOrg",
+        "Person",
+        "VolunteerTeam",
+    ]
+    cut = (await run(example, "Neighborhood", id=gid("Person", "P001"), depth=1, limit=2))["neighborhood"]
+    assert cut["truncated"] is True and len(cut["edges"]) == 2

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLE, TODAY
-from contract import OPERATIONS, QUERIES, gid
+from contract import OPERATIONS, QUERIES, VARIABLES
 from cypher_lint import errors
 
 from graph.base import Backend, Row
@@ -39,32 +39,6 @@ STATIC = {
     "generic": GENERIC,
 }
 
-# variables that make each contract query plan its full shape on the example bundle
-VARIABLES: dict[str, dict[str, Any]] = {
-    "CommunityProfile": {"code": "430105001001", "asOf": "2020-01-01"},
-    "PersonCard": {"pid": "P003", "asOf": "2021-01-01"},
-    "ResidenceMismatches": {
-        "code": "430105001002",
-        "kind": "HUKOU",
-        "direction": "LIVING_ELSEWHERE",
-        "first": 1,
-    },
-    "MismatchMatrix": {"scope": "430105", "kind": "HUKOU"},
-    "CollectiveMembersElsewhere": {"scope": "430105"},
-    "CommunityPairings": {"code": "430105001002", "asOf": "2023-01-01", "includeEnded": True},
-    "UnitPairings": {"uscc": "12430105000010022D"},
-    "PairingCoverage": {"scope": "430105001"},
-    "PairingSuggestions": {"code": "430105001001", "first": 5},
-    "ReportingByUnit": {"scope": "430105"},
-    "DualResponsibility": {"pid": "P003"},
-    "PartyOrgTree": {"orgId": "PO-A1"},
-    "EvaluationGaps": {"code": "430105001001", "year": 2024},
-    "Connection": {"from": gid("Person", "P001"), "to": gid("Unit", "11430105000010011C"), "maxHops": 4},
-    "Neighborhood": {"id": gid("Person", "P003"), "depth": 2, "limit": 50},
-    "Search": {"text": "张伟", "first": 5},
-    "NodeById": {"id": gid("Person", "P001")},
-}
-
 
 class Recording(Backend):
     """Passes every statement through to a real backend and remembers its text."""
@@ -86,6 +60,12 @@ class Recording(Backend):
 
     async def close(self) -> None:
         await self.inner.close()
+
+    def fulltext(self, label: str) -> str:
+        return self.inner.fulltext(label)
+
+    def fulltext_query(self, tokens: list[str]) -> str:
+        return self.inner.fulltext_query(tokens)
 
 
 def test_static_statements_are_valid_on_neo4j() -> None:

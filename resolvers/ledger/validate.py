@@ -23,6 +23,7 @@ from resolvers.ledger import lookups
 from resolvers.ledger.read import ParsedFile, Problem, SourceRow
 from resolvers.ledger.spec import FILES
 from resolvers.personal import PersonalData
+from resolvers.search import name_grams
 
 NOUN = {
     "District": "district",
@@ -309,7 +310,8 @@ class Validator:
                 "COMMUNITY": "communities",
                 "OUTSIDE": "regions",
             }
-            self.emit(step[level], {"code": code, "name": v["name"], "kind": v["kind"], "parent": parent})
+            self.emit(step[level], {"code": code, "name": v["name"], "kind": v["kind"], "parent": parent,
+                                    "nameGrams": name_grams(v["name"])})  # fmt: skip
 
         # districts before streets before communities, whatever the row order
         for level in ("DISTRICT", "STREET", "COMMUNITY", "OUTSIDE"):
@@ -520,6 +522,7 @@ class Validator:
                 )
             props: dict[str, Any] = {
                 "name": v["name"],
+                "nameGrams": name_grams(v["name"]),
                 "gender": gender,
                 "birthDate": birth,
                 "birthYear": int(birth[:4]) if birth else None,
@@ -564,7 +567,14 @@ class Validator:
             self.same_parent(row, "community_code", "Unit", uscc, "community", community)
             self.define("Unit", uscc, row, {"community": [community]})
             self.emit(
-                "units", {"uscc": uscc, "name": v["name"], "category": v["category"], "community": community}
+                "units",
+                {
+                    "uscc": uscc,
+                    "name": v["name"],
+                    "category": v["category"],
+                    "community": community,
+                    "nameGrams": name_grams(v["name"]),
+                },
             )
 
         await self.each(file, check)
@@ -595,7 +605,8 @@ class Validator:
             if (v["covers_type"] is None) != (v["covers"] is None):
                 raise self.fail(row, "covers", "covers_type and covers go together")
             self.emit("party_orgs", {"orgId": key, "name": v["name"], "level": v["level"], "kind": v["kind"],
-                                     "community": community, "parent": parent})  # fmt: skip
+                                     "community": community, "parent": parent,
+                                     "nameGrams": name_grams(v["name"])})  # fmt: skip
             if v["covers_type"] is not None:
                 label = COVERS_LABEL[v["covers_type"]]
                 self.ref(row, "covers", label, v["covers"])
@@ -628,7 +639,8 @@ class Validator:
             self.current_community(row, "community_code", community)
             self.same_parent(row, "community_code", "VolunteerTeam", key, "community", community)
             self.define("VolunteerTeam", key, row, {"community": [community]})
-            self.emit("teams", {"teamId": key, "name": v["name"], "type": v["type"], "community": community})
+            self.emit("teams", {"teamId": key, "name": v["name"], "type": v["type"], "community": community,
+                                "nameGrams": name_grams(v["name"])})  # fmt: skip
 
         await self.each(file, check)
         self.reject_keys(file, "VolunteerTeam", "id")

@@ -1,0 +1,394 @@
+"""Cross-boundary questions: mismatches (人户分离), the flow matrix, 插花式 collectives, pairing
+coverage and suggestions (结对共建), reporting (在职党员报到), dual responsibility (双重负责) and
+evaluation gaps (双重评议). One planned statement per root field; definitions from SPEC.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph.base import Backend
+from resolvers.connections import after_predicate, decode_cursor, page_size
+from resolvers.plan import Cypher, Scope, Sel, map_expr
+from resolvers.projections import (
+    project_collective,
+    project_community,
+    project_person,
+    project_place,
+    project_unit,
+)
+
+KINDS = ("HUKOU", "PARTY", "COLLECTIVE")
+DIRECTIONS = ("LIVING_ELSEWHERE", "REGISTERED_ELSEWHERE")
+
+
+class BadArgument(ValueError):
+    """An argument the client must fix; the message names it."""
+
+
+def residence(q: Cypher, p: str, res: str, date: str = "$asOf") -> tuple[str, list[str]]:
+    """The residence community of ``p``: of the grid of the building of its open dwelling."""
+    lr, lg = q.var("lr"), q.var("lg")
+    pattern = f"({p})-[{lr}:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[{lg}:IN_COMMUNITY]->({res}:Community)"
+    return pattern, [q.open_at(lr, date), q.open_at(lg, date)]
+
+
+def home(q: Cypher, kind: str, p: str, place: str, date: str = "$asOf") -> tuple[str, list[str]]:
+    """The home of ``p`` of one kind: hukou place, party home community, collective home community."""
+    a, b = q.var("h"), q.var("h")
+    if kind == "HUKOU":  # a Community, or a Region outside the district
+        return f"({p})-[{a}:HUKOU_MEMBER]->(:Household)-[{b}:HUKOU_AT]->({place})", [
+            q.open_at(a, date),
+            q.open_at(b, date),
+        ]
+    if kind == "PARTY":
+        return f"({p})-[{a}:PARTY_MEMBER_OF]->(:PartyOrg)-[{b}:BASED_IN]->({place}:Community)", [
+            q.open_at(a, date),
+            q.open_at(b, date),
+        ]
+    if kind == "COLLECTIVE":
+        return (
+            f"({p})-[{a}:COLLECTIVE_MEMBER_OF]->(:CollectiveOrg)-[:OF_AREA]->(:Area)-[{b}:PART_OF]->({place}:Community)",
+            [
+                q.open_at(a, date),
+                q.open_at(b, date),
+            ],
+        )
+    raise BadArgument(f"kind: must be one of {', '.join(KINDS)}")
+
+
+def _where(conditions: Sequence[str | None]) -> str:
+    kept = [c for c in conditions if c]
+    return ("WHERE " + " AND ".join(kept)) if kept else ""
+
+
+async def residence_mismatches(
+    backend: Backend, sel: Sel, code: str, kind: str, direction: str, as_of: str, scope: Scope
+) -> dict[str, Any]:
+    """A page of one community's mismatches of one kind, by person name then pid (then home)."""
+    if direction not in DIRECTIONS:
+        raise BadArgument(f"direction: must be one of {', '.join(DIRECTIONS)}")
+    first = page_size(sel.args.get("first"))
+    q = Cypher(as_of, scope)
+    q.params["code"] = code
+    p, place, res = "p", "home", "res"
+    home_pattern, home_open = home(q, kind, p, place)
+    res_pattern, res_open = residence(q, p, res)
+    if direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
+        match = [f"MATCH {home_pattern.replace(f'({place})', '(c)').replace(f'({place}:Community)', '(c)')}",
+                 _where([*home_open, q.scope.person(q, p)]), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
+                 f"WITH {p}, c AS {place}, {res}"]  # fmt: skip
+    else:  # living here, home elsewhere
+        match = [f"MATCH {res_pattern.replace(f'({res}:Community)', '(c)')}", _where([*res_open, q.scope.person(q, p)]),
+                 f"MATCH {home_pattern}", _where([*home_open, f"{place} <> c"]), f"WITH {p}, {place}, c AS {res}"]  # fmt: skip
+    q.line("MATCH (c:Community {code: $code})")
+    restriction = q.scope.community(q, "c")
+    if restriction:
+        q.line(f"WHERE {restriction}")
+    wants_total = "totalCount" in sel
+    if wants_total:
+        q.line("CALL { WITH c")
+        for line in match:
+            if line:
+                q.line("  " + line)
+        q.line(f"  RETURN count(DISTINCT [{p}.pid, {place}.code]) AS total")
+        q.line("}")
+    keys = [f"{p}.name", f"{p}.pid", f"{place}.code"]
+    q.line("CALL { WITH c")
+    q._depth += 1
+    for line in match:
+        if line:
+            q.line(line)
+    after = sel.args.get("after")
+    if after is not None:
+        q.line(f"WITH {p}, {place}, {res} WHERE {after_predicate(q, keys, decode_cursor(after, 3))}")
+    q.line(f"WITH DISTINCT {p}, {place}, {res}")
+    q.line(f"WITH {p}, {place}, {res} ORDER BY {', '.join(keys)} LIMIT {q.param(first + 1, 'limit')}")
+    node_sel = Sel("node", "node")
+    for edge in sel.get("edges"):
+        if (node := edge.one("node")) is not None:
+            node_sel.children.update(node.children)
+    for nodes in sel.get("nodes"):
+        node_sel.children.update(nodes.children)
+    item: dict[str, str] = {}
+    if (person := node_sel.one("person")) is not None:
+        item["person"] = project_person(q, p, person)
+    if (home_sel := node_sel.one("home")) is not None:
+        item["home"] = project_place(q, place, home_sel)
+    if (res_sel := node_sel.one("residence")) is not None:
+        item["residence"] = project_community(q, res, res_sel)
+    q.line(
+        f"WITH {map_expr(item)} AS node, [{', '.join(keys)}] AS key, {keys[0]} AS k1, {keys[1]} AS k2, {keys[2]} AS k3"
+    )
+    q.line("ORDER BY k1, k2, k3")
+    q.line("RETURN collect({node: node, key: key}) AS page")
+    q._depth -= 1
+    q.line("}")
+    q.line(f"RETURN page{', total' if wants_total else ''}")
+    rows = await backend.read(q.text(), q.params)
+    if not rows:
+        return {"total": 0, "page": [], "more": False}
+    page = rows[0]["page"]
+    return {"total": rows[0].get("total", 0), "page": page[:first], "more": len(page) > first}
+
+
+async def mismatch_matrix(
+    backend: Backend, sel: Sel, scope_code: str, kind: str, as_of: str, scope: Scope
+) -> list[dict[str, Any]]:
+    """Cells (home, residence, persons) for pairs with home or residence under the scope code."""
+    q = Cypher(as_of, scope)
+    q.params["scope"] = scope_code
+    home_pattern, home_open = home(q, kind, "p", "home")
+    res_pattern, res_open = residence(q, "p", "res")
+    q.line(f"MATCH {res_pattern}")
+    q.line(_where([*res_open, q.scope.person(q, "p")]))
+    q.line(f"MATCH {home_pattern}")
+    q.line(
+        _where([*home_open, "home <> res", "(home.code STARTS WITH $scope OR res.code STARTS WITH $scope)"])
+    )
+    q.line("WITH home, res, count(DISTINCT p) AS persons")
+    entries: dict[str, str] = {"persons": "persons"}
+    if (home_sel := sel.one("home")) is not None:
+        entries["home"] = project_place(q, "home", home_sel)
+    if (res_sel := sel.one("residence")) is not None:
+        entries["residence"] = project_place(q, "res", res_sel)
+    q.line(f"RETURN {map_expr(entries)} AS cell ORDER BY persons DESC, home.code, res.code")
+    return [row["cell"] for row in await backend.read(q.text(), q.params)]
+
+
+async def collective_members_elsewhere(
+    backend: Backend, sel: Sel, scope_code: str, as_of: str, scope: Scope
+) -> list[dict[str, Any]]:
+    """Per collective org under the scope: members, members living outside its Area, unknown."""
+    q = Cypher(as_of, scope)
+    q.params["scope"] = scope_code
+    q.line("MATCH (o:CollectiveOrg)-[:OF_AREA]->(a:Area)-[ap:PART_OF]->(c:Community)")
+    q.line(_where([q.open_at("ap"), "c.code STARTS WITH $scope"]))
+    q.line("CALL { WITH o, a")
+    q.line("  OPTIONAL MATCH (p:Person)-[cm:COLLECTIVE_MEMBER_OF]->(o)")
+    q.line("  " + _where([q.open_at("cm"), q.scope.person(q, "p")]))
+    q.line(
+        "  OPTIONAL MATCH (p)-[lr:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_AREA]->(home:Area)"
+    )
+    q.line("  " + _where([q.open_at("lr")]))
+    q.line("  WITH a, p, collect(home) AS homes")
+    q.line("  RETURN count(p) AS members,")
+    q.line("         count(CASE WHEN size(homes) > 0 AND NOT a IN homes THEN p END) AS elsewhere,")
+    q.line("         count(CASE WHEN size(homes) = 0 THEN p END) AS unknown")
+    q.line("}")
+    entries = {"members": "members", "livingElsewhere": "elsewhere", "residenceUnknown": "unknown"}
+    if (org := sel.one("org")) is not None:
+        entries["org"] = project_collective(q, "o", org)
+    q.line(f"RETURN {map_expr(entries)} AS row ORDER BY o.uscc")
+    rows = [row["row"] for row in await backend.read(q.text(), q.params)]
+    for row in rows:  # division in Python: FalkorDB and Neo4j round differently
+        known = row["members"] - row["residenceUnknown"]
+        row["share"] = row["livingElsewhere"] / known if known else None
+    return rows
+
+
+async def pairing_coverage(
+    backend: Backend, sel: Sel, scope_code: str, as_of: str, scope: Scope
+) -> list[dict[str, Any]]:
+    """Every community under the scope that was not merged away on the date, its open pairings
+    count, and its local units with no open pairing at all."""
+    q = Cypher(as_of, scope)
+    q.params["scope"] = scope_code
+    q.line("MATCH (c:Community) WHERE c.code STARTS WITH $scope")
+    q.line("WITH c, [(c)-[m:MERGED_INTO]->() WHERE m.on <= $asOf | m] AS merges")
+    q.line(_where(["size(merges) = 0", q.scope.community(q, "c")]))
+    q.line("CALL { WITH c")
+    q.line("  OPTIONAL MATCH (u:Unit)-[pw:PAIRED_WITH]->(c)")
+    q.line("  " + _where([q.open_at("pw")]))
+    q.line("  RETURN count(DISTINCT u) AS paired")
+    q.line("}")
+    entries: dict[str, str] = {"pairedUnits": "paired"}
+    if (local := sel.one("unpairedLocalUnits")) is not None:
+        q.line("CALL { WITH c")
+        q.line("  OPTIONAL MATCH (u:Unit)-[li:LOCATED_IN]->(c)")
+        q.line("  " + _where([q.open_at("li")]))
+        q.line("  WITH u, [(u)-[pw:PAIRED_WITH]->() WHERE " + q.open_at("pw") + " | pw] AS open")
+        q.line("  WITH u, size(open) AS pairings ORDER BY u.uscc")
+        q.line(
+            f"  RETURN collect(CASE WHEN u IS NULL OR pairings > 0 THEN null ELSE {project_unit(q, 'u', local)} END) AS unpaired"
+        )
+        q.line("}")
+        entries["unpairedLocalUnits"] = "unpaired"
+    if (community := sel.one("community")) is not None:
+        entries["community"] = project_community(q, "c", community)
+    q.line(f"RETURN {map_expr(entries)} AS row ORDER BY c.code")
+    return [row["row"] for row in await backend.read(q.text(), q.params)]
+
+
+SUGGESTION_WEIGHTS = {"employeesLivingHere": 1.0, "sameStreet": 3.0, "currentPairings": -1.0}
+
+
+async def pairing_suggestions(
+    backend: Backend, sel: Sel, code: str, first: int, as_of: str, scope: Scope
+) -> list[dict[str, Any]]:
+    """Units that could pair with a community, scored from the graph (weights above, documented
+    in the schema): employees who live in the community, same street, current load. Units
+    already paired with the community are left out."""
+    q = Cypher(as_of, scope)
+    q.params["code"] = code
+    res_pattern, res_open = residence(q, "p", "c")
+    q.line("MATCH (c:Community {code: $code})-[:IN_STREET]->(s:Street)")
+    q.line("CALL { WITH c")
+    q.line(f"  OPTIONAL MATCH {res_pattern}, (p)-[em:EMPLOYED_BY]->(u:Unit)")
+    q.line("  " + _where([*res_open, q.open_at("em")]))
+    q.line("  RETURN collect(DISTINCT u) AS employers")
+    q.line("}")
+    q.line("CALL { WITH s")
+    q.line("  OPTIONAL MATCH (u:Unit)-[li:LOCATED_IN]->(:Community)-[:IN_STREET]->(s)")
+    q.line("  " + _where([q.open_at("li")]))
+    q.line("  RETURN collect(DISTINCT u) AS neighbours")
+    q.line("}")
+    q.line("UNWIND employers + neighbours AS u")
+    q.line("WITH DISTINCT c, s, u, neighbours")
+    q.line("WITH c, s, u, u IN neighbours AS sameStreet,")
+    q.line(f"     [(u)-[pw:PAIRED_WITH]->() WHERE {q.open_at('pw')} | pw] AS open,")
+    q.line(f"     [(u)-[pw:PAIRED_WITH]->(c) WHERE {q.open_at('pw')} | pw] AS withHere")
+    q.line("WHERE size(withHere) = 0")
+    employee_pattern, employee_open = residence(q, "e", "c")
+    q.line("CALL { WITH c, u")
+    q.line(f"  OPTIONAL MATCH {employee_pattern}, (e)-[em:EMPLOYED_BY]->(u)")
+    q.line("  " + _where([*employee_open, q.open_at("em")]))
+    q.line("  RETURN count(DISTINCT e) AS employees")
+    q.line("}")
+    entries = {
+        "employees": "employees",
+        "sameStreet": "sameStreet",
+        "pairings": "size(open)",
+        "uscc": "u.uscc",
+    }
+    if (unit := sel.one("unit")) is not None:
+        entries["unit"] = project_unit(q, "u", unit)
+    q.line(f"RETURN {map_expr(entries)} AS row")
+    rows = [row["row"] for row in await backend.read(q.text(), q.params)]
+    w = SUGGESTION_WEIGHTS
+    suggestions = [
+        {
+            "score": w["employeesLivingHere"] * r["employees"] + (w["sameStreet"] if r["sameStreet"] else 0.0)
+            + w["currentPairings"] * r["pairings"],
+            "unit": r.get("unit"),
+            "reasons": {"employeesLivingHere": r["employees"], "sameStreet": r["sameStreet"], "currentPairings": r["pairings"]},
+            "_uscc": r["uscc"],
+        }
+        for r in rows
+    ]  # fmt: skip
+    suggestions.sort(key=lambda s: (-s["score"], s["_uscc"]))
+    return suggestions[:first]
+
+
+async def reporting_by_unit(
+    backend: Backend, sel: Sel, scope_code: str, as_of: str, scope: Scope
+) -> list[dict[str, Any]]:
+    """Per unit under the scope: its employees who are party members, and how many reported."""
+    q = Cypher(as_of, scope)
+    q.params["scope"] = scope_code
+    q.line("MATCH (u:Unit)-[li:LOCATED_IN]->(c:Community)")
+    q.line(_where([q.open_at("li"), "c.code STARTS WITH $scope"]))
+    q.line("MATCH (p:Person)-[em:EMPLOYED_BY]->(u), (p)-[pm:PARTY_MEMBER_OF]->(:PartyOrg)")
+    q.line(_where([q.open_at("em"), q.open_at("pm"), q.scope.person(q, "p")]))
+    q.line(f"WITH u, p, size([(p)-[rt:REPORTED_TO]->(:Community) WHERE {q.open_at('rt')} | rt]) AS reports")
+    q.line(
+        "WITH u, count(DISTINCT p) AS members, count(DISTINCT CASE WHEN reports > 0 THEN p END) AS reported"
+    )
+    entries = {"members": "members", "reported": "reported", "unreported": "members - reported"}
+    if (unit := sel.one("unit")) is not None:
+        entries["unit"] = project_unit(q, "u", unit)
+    q.line(f"RETURN {map_expr(entries)} AS row ORDER BY u.uscc")
+    return [row["row"] for row in await backend.read(q.text(), q.params)]
+
+
+async def dual_responsibility(
+    backend: Backend, sel: Sel, pid: str, as_of: str, scope: Scope
+) -> dict[str, Any] | None:
+    """The people responsible for a person in the hukou community (roles on that community) and
+    in the residence community (roles on it, on the dwelling's grid and on its building)."""
+    q = Cypher(as_of, scope)
+    q.params["pid"] = pid
+    q.line("MATCH (p:Person {pid: $pid})")
+    restriction = q.scope.person(q, "p")
+    if restriction:
+        q.line(f"WHERE {restriction}")
+
+    def contacts(side: Sel, targets: list[str], imports: list[str]) -> str | None:
+        wanted = side.one("contacts")
+        if wanted is None:
+            return None
+        alias = q.var("contacts")
+        q.line(f"CALL {{ WITH {', '.join(imports)}")
+        q.line(f"  UNWIND [{', '.join(targets)}] AS t")
+        q.line("  OPTIONAL MATCH (who:Person)-[sa:SERVES_AS]->(t)")
+        q.line("  " + _where([q.open_at("sa")]))
+        item = {"role": "sa.role", "scopeName": "t.name"}
+        if "name" in wanted:
+            item["name"] = "who.name"
+        if "phoneMasked" in wanted:
+            item["phoneMasked"] = "who.phoneMasked"
+        item["pid"] = "who.pid"
+        q.line("  WITH who, sa, t ORDER BY sa.role, who.pid")
+        q.line(f"  RETURN collect(CASE WHEN who IS NULL THEN null ELSE {map_expr(item)} END) AS {alias}")
+        q.line("}")
+        return alias
+
+    entries: dict[str, str] = {}
+    if (person := sel.one("person")) is not None:
+        entries["person"] = project_person(q, "p", person)
+    if (hukou_side := sel.one("hukouSide")) is not None:
+        hukou_pattern, hukou_open = home(q, "HUKOU", "p", "hk")
+        q.line("CALL { WITH p")
+        q.line(f"  OPTIONAL MATCH {hukou_pattern}")
+        q.line("  " + _where(hukou_open))
+        q.line("  RETURN head(collect(hk)) AS hk")
+        q.line("}")
+        side = {}
+        if (place := hukou_side.one("place")) is not None:
+            side["place"] = project_place(q, "hk", place)
+        if (found := contacts(hukou_side, ["hk"], ["hk"])) is not None:
+            side["contacts"] = found
+        entries["hukouSide"] = f"CASE WHEN hk IS NULL THEN null ELSE {map_expr(side)} END"
+    if (res_side := sel.one("residenceSide")) is not None:
+        lr, lg = q.var("lr"), q.var("lg")
+        q.line("CALL { WITH p")
+        q.line(
+            f"  OPTIONAL MATCH (p)-[{lr}:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(b:Building)-[:IN_GRID]->(g:Grid)-[{lg}:IN_COMMUNITY]->(rc:Community)"
+        )
+        q.line("  " + _where([q.open_at(lr), q.open_at(lg)]))
+        q.line("  RETURN head(collect(rc)) AS rc, head(collect(g)) AS rg, head(collect(b)) AS rb")
+        q.line("}")
+        side = {}
+        if (place := res_side.one("place")) is not None:
+            side["place"] = project_place(q, "rc", place)
+        if (found := contacts(res_side, ["rc", "rg", "rb"], ["rc", "rg", "rb"])) is not None:
+            side["contacts"] = found
+        entries["residenceSide"] = f"CASE WHEN rc IS NULL THEN null ELSE {map_expr(side)} END"
+    q.line(f"RETURN {map_expr(entries)} AS result")
+    rows = await backend.read(q.text(), q.params)
+    return rows[0]["result"] if rows else None
+
+
+async def evaluation_gaps(
+    backend: Backend, sel: Sel, code: str, year: int, scope: Scope
+) -> list[dict[str, Any]]:
+    """Members reported to the community during the year whose ORG and COMMUNITY grades for the
+    year are missing or differ."""
+    q = Cypher(f"{year}-12-31", scope)
+    q.params.update(code=code, year=year, yearStart=f"{year}-01-01", yearEnd=f"{year + 1}-01-01")
+    q.line("MATCH (p:Person)-[rt:REPORTED_TO]->(c:Community {code: $code})")
+    q.line(
+        _where(["rt.since < $yearEnd", "(rt.until IS NULL OR rt.until > $yearStart)", q.scope.person(q, "p")])
+    )
+    q.line("WITH DISTINCT p")
+    q.line("WITH p, [(e:Evaluation)-[:EVALUATES]->(p) WHERE e.year = $year | [e.side, e.grade]] AS grades")
+    q.line(
+        "WITH p, [g IN grades WHERE g[0] = 'ORG' | g[1]][0] AS org, [g IN grades WHERE g[0] = 'COMMUNITY' | g[1]][0] AS community"
+    )
+    q.line("WHERE org IS NULL OR community IS NULL OR org <> community")
+    entries = {"orgGrade": "org", "communityGrade": "community"}
+    if (person := sel.one("person")) is not None:
+        entries["person"] = project_person(q, "p", person)
+    q.line(f"RETURN {map_expr(entries)} AS row ORDER BY p.name, p.pid")
+    return [row["row"] for row in await backend.read(q.text(), q.params)]
