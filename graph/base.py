@@ -16,6 +16,7 @@ lists of dicts whose values are ``None``, ``bool``, ``int``, ``float``, ``str``,
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -62,12 +63,19 @@ class Backend(abc.ABC):
         many rows each finished batch held. Returns the number of rows sent.
         """
         sent = 0
+        in_flight: asyncio.Task[list[Row]] | None = None
         for start in range(0, len(rows), batch_size):
             batch = list(rows[start : start + batch_size])
-            await self.write(query, {**(params or {}), "rows": batch})
+            # the next batch is encoded and sent while the database still works on this one
+            task = asyncio.ensure_future(self.write(query, {**(params or {}), "rows": batch}))
+            if in_flight is not None:
+                await in_flight
+            in_flight = task
             sent += len(batch)
             if progress is not None:
                 progress(len(batch))
+        if in_flight is not None:
+            await in_flight
         return sent
 
     async def setup_schema(self) -> None:

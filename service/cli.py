@@ -23,7 +23,8 @@ from service.settings import Settings
 
 log = logging.getLogger("grassroots")
 T = TypeVar("T")
-EXAMPLE_BUNDLE = Path(__file__).resolve().parent.parent.parent / "shared" / "contract" / "example"
+DEMO_PERSONS = 20_000
+DEMO_SEED = 2026
 
 
 def personal_data(settings: Settings) -> PersonalData | None:
@@ -112,18 +113,24 @@ async def run_demo(settings: Settings) -> None:
 
     settings = ensure_demo_secret(settings)
 
+    address = f"http://{settings.host}:{settings.port}/graphql"
+
     async def load_if_empty(backend: Backend) -> None:
         if await backend.read("MATCH (p:Person) RETURN p.pid AS pid LIMIT 1"):
-            print("data directory already holds a district; serving it")
+            print(f"the data directory already holds a district; GraphiQL: {address}", flush=True)
             return
-        print(f"loading the demo district from {EXAMPLE_BUNDLE} ...")
-        result = await import_bundle(backend, EXAMPLE_BUNDLE, personal_data(settings))
+        from seed.generate import generate
+
+        bundle = settings.data_dir / "demo-bundle"
+        print(f"generating a demo district of {DEMO_PERSONS:,} persons into {bundle} ...")
+        generate(DEMO_PERSONS, DEMO_SEED, bundle)
+        result = await import_bundle(backend, bundle, personal_data(settings), progress=Progress())
         print_import(result, partial=False)
         if not result.ok:
-            raise SystemExit("the demo bundle did not import")
+            raise SystemExit("the demo district did not import")
+        print(f'GraphiQL: {address}   try: {{ search(text: "社区") {{ label name }} }}', flush=True)
 
     app = create_app(settings, prepare=load_if_empty)
-    print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql")
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     await uvicorn.Server(config).serve()
 

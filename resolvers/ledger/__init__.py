@@ -127,7 +127,7 @@ async def import_bundle(
 
         async def ready(step: str) -> bool:
             await done[STEP_SOURCE[step]].wait()
-            return partial or not validator.out.problems
+            return partial or not (validator.out.problems or problems)
 
         if fresh:
             writer = asyncio.create_task(writes.apply(backend, validator.out.steps, progress, ready))
@@ -142,7 +142,7 @@ async def import_bundle(
                 with contextlib.suppress(Exception):
                     await writes.remove_nodes(backend, outcome.steps)
                 raise
-            if outcome.problems and not partial:
+            if (outcome.problems or problems) and not partial:
                 await writes.remove_nodes(backend, outcome.steps)
                 written = {}
         else:

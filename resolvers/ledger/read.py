@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -148,20 +148,56 @@ def parse(name: str, text: str) -> tuple[ParsedFile | None, list[Problem]]:
     return ParsedFile(spec, header, rows), problems
 
 
-def read_bundle(path: Path) -> tuple[dict[str, ParsedFile], list[Problem]]:
-    """Every file of the bundle parsed, and every reading problem."""
+class Bundle(Mapping[str, ParsedFile]):
+    """The bundle's files, each decoded and parsed when first asked for.
+
+    Parsing file by file lets an import into an empty graph start writing the first files while
+    later ones are still unread. Decoding and CSV problems go to ``problems`` as files are
+    parsed; a file that cannot be parsed is absent.
+    """
+
+    def __init__(self, files: dict[str, bytes], problems: list[Problem]) -> None:
+        self._raw = files
+        self._parsed: dict[str, ParsedFile | None] = {}
+        self.problems = problems
+
+    def _load(self, name: str) -> ParsedFile | None:
+        if name not in self._parsed:
+            data = self._raw.pop(name, None)
+            result = None
+            if data is not None:
+                text, problem = decode(name, data)
+                if problem is not None or text is None:
+                    self.problems.append(problem or Problem(name, 0, "-", "unreadable"))
+                else:
+                    result, found = parse(name, text)
+                    self.problems.extend(found)
+            self._parsed[name] = result
+        return self._parsed[name]
+
+    def __getitem__(self, name: str) -> ParsedFile:
+        found = self._load(name) if isinstance(name, str) else None
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._load(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        names = [*self._parsed, *self._raw]
+        return iter([name for name in names if self._load(name) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def read_bundle(path: Path) -> tuple[Bundle, list[Problem]]:
+    """The bundle's files (parsed lazily, see Bundle) and its problems, which grow as files are
+    parsed: read ``bundle.problems`` after using the files."""
     files, problems = bundle_files(path)
-    parsed: dict[str, ParsedFile] = {}
-    for name, data in files.items():
-        text, problem = decode(name, data)
-        if problem is not None or text is None:
-            problems.append(problem or Problem(name, 0, "-", "unreadable"))
-            continue
-        result, found = parse(name, text)
-        problems.extend(found)
-        if result is not None:
-            parsed[name] = result
-    return parsed, problems
+    bundle = Bundle(files, problems)
+    return bundle, bundle.problems
 
 
 def iter_rows(parsed: dict[str, ParsedFile], name: str) -> Iterator[SourceRow]:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,7 +222,7 @@ class Validator:
                 seen[key] = row.line
 
     # ---- driver -------------------------------------------------------------------------------
-    async def run(self, parsed: dict[str, ParsedFile]) -> Outcome:
+    async def run(self, parsed: Mapping[str, ParsedFile]) -> Outcome:
         if "merges.csv" in parsed:
             for row in parsed["merges.csv"].rows:
                 old, new = row.values.get("old_code"), row.values.get("new_code")
@@ -248,7 +248,7 @@ class Validator:
 
     async def each(self, file: ParsedFile, check: Callable[[SourceRow, dict[str, str | None]], None]) -> None:
         for number, row in enumerate(file.rows):
-            if number % 2000 == 0:
+            if number % 200 == 0:
                 await asyncio.sleep(0)  # let a concurrent writer send its next batch
             if self.is_rejected(row):
                 continue
