@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ class ImportResult:
     rejected_rows: int = 0
     wrote: bool = False
     seconds: float = 0.0
-    parsed: dict[str, ParsedFile] = field(default_factory=dict, repr=False)
+    parsed: Mapping[str, ParsedFile] = field(default_factory=dict, repr=False)
     rejected: dict[tuple[str, int], list[str]] = field(default_factory=dict, repr=False)
 
     @property
