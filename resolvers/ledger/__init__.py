@@ -117,12 +117,14 @@ async def import_bundle(
         parsed, problems = read_bundle(path)
         fresh = not problems and not await backend.read("MATCH (n) RETURN 1 AS one LIMIT 1")
         done: dict[str, asyncio.Event] = {spec.name: asyncio.Event() for spec in FILES}
+
+        def file_checked(name: str) -> None:
+            done[name].set()
+            if progress is not None and name in parsed:
+                progress(f"checked {name}", len(parsed[name].rows))
+
         validator = Validator(
-            backend,
-            personal,
-            today or dt.date.today().isoformat(),
-            fresh=fresh,
-            on_file_done=lambda name: done[name].set(),
+            backend, personal, today or dt.date.today().isoformat(), fresh=fresh, on_file_done=file_checked
         )
 
         async def ready(step: str) -> bool:
