@@ -31,6 +31,15 @@ class FileSpec:
                 self.by_alias[alias] = column.name
 
     @property
+    def checks(self) -> list[tuple[str, bool, dict[str, str] | None]]:
+        """(column, required, enumeration words) for the per-cell checks of every row."""
+        cached: list[tuple[str, bool, dict[str, str] | None]] | None = self.__dict__.get("_checks")
+        if cached is None:
+            cached = [(c.name, c.required, c.enum) for c in self.columns]
+            object.__setattr__(self, "_checks", cached)
+        return cached
+
+    @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
