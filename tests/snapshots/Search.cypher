@@ -1,0 +1,7 @@
+CALL db.idx.fulltext.queryNodes('Person', $query) YIELD node WITH node AS n WHERE toLower(n.name) CONTAINS $needle RETURN {label: labels(n)[0], key: coalesce(n.pid, n.code, n.orgId, n.uscc, n.teamId, n.key, n.id), name: coalesce(n.name, n.key)} AS hit LIMIT $limit UNION ALL CALL db.idx.fulltext.queryNodes('Community', $query) YIELD node WITH node AS n WHERE toLower(n.name) CONTAINS $needle RETURN {label: labels(n)[0], key: coalesce(n.pid, n.code, n.orgId, n.uscc, n.teamId, n.key, n.id), name: coalesce(n.name, n.key)} AS hit LIMIT $limit UNION ALL CALL db.idx.fulltext.queryNodes('Unit', $query) YIELD node WITH node AS n WHERE toLower(n.name) CONTAINS $needle RETURN {label: labels(n)[0], key: coalesce(n.pid, n.code, n.orgId, n.uscc, n.teamId, n.key, n.id), name: coalesce(n.name, n.key)} AS hit LIMIT $limit UNION ALL CALL db.idx.fulltext.queryNodes('VolunteerTeam', $query) YIELD node WITH node AS n WHERE toLower(n.name) CONTAINS $needle RETURN {label: labels(n)[0], key: coalesce(n.pid, n.code, n.orgId, n.uscc, n.teamId, n.key, n.id), name: coalesce(n.name, n.key)} AS hit LIMIT $limit UNION ALL CALL db.idx.fulltext.queryNodes('PartyOrg', $query) YIELD node WITH node AS n WHERE toLower(n.name) CONTAINS $needle RETURN {label: labels(n)[0], key: coalesce(n.pid, n.code, n.orgId, n.uscc, n.teamId, n.key, n.id), name: coalesce(n.name, n.key)} AS hit LIMIT $limit
+-- parameters
+{
+ "limit": 5,
+ "needle": "张伟",
+ "query": "张伟"
+}

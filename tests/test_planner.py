@@ -1,0 +1,94 @@
+"""Planner snapshots: GraphQL in, Cypher + parameters out, with no database.
+
+Each contract query is executed against a backend that only records the statement it is sent
+(and answers nothing), and the statement and parameters are compared with tests/snapshots/.
+A change to planning shows up here as a diff to review; accept it with
+`UPDATE_SNAPSHOTS=1 pytest tests/test_planner.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from contract import OPERATIONS, QUERIES, VARIABLES
+
+from graph.base import Backend, Row
+from resolvers.queries import today
+from schema import Context, schema
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+class Capture(Backend):
+    """Records statements; answers every one with no rows. Not a database."""
+
+    name = "capture"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        self.sent.append((query, params))
+        return []
+
+    async def _setup_schema(self) -> None:
+        pass
+
+    async def health(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        pass
+
+    def fulltext(self, label: str) -> str:
+        return f"CALL db.idx.fulltext.queryNodes('{label}', $query) YIELD node"
+
+    def fulltext_query(self, tokens: list[str]) -> str:
+        return " ".join(tokens)
+
+
+def render(sent: list[tuple[str, dict[str, Any]]]) -> str:
+    parts = []
+    for query, params in sent:
+        stable = {k: ("<today>" if v == today() else v) for k, v in params.items()}  # stable across days
+        parts.append(
+            query + "\n-- parameters\n" + json.dumps(stable, ensure_ascii=False, indent=1, sort_keys=True)
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("name", QUERIES)
+async def test_planned_statement_matches_snapshot(name: str) -> None:
+    capture = Capture()
+    variables = {**VARIABLES[name]}
+    if "asOf" in OPERATIONS[name] and "asOf" not in variables:
+        variables["asOf"] = "2024-06-30"  # a fixed date keeps the snapshot stable
+    await schema.execute(OPERATIONS[name], variable_values=variables, context_value=Context(backend=capture))
+    assert len(capture.sent) == 1  # one statement per root field, planned before any row exists
+    text = render(capture.sent)
+    path = SNAPSHOTS / f"{name}.cypher"
+    if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_every_value_is_a_parameter() -> None:
+    """No request value is spelled into the statement text: injection strings come back verbatim
+    as parameters and the planned text is the same as for a plain value."""
+    import asyncio
+
+    async def plan(pid: str) -> tuple[str, dict[str, Any]]:
+        capture = Capture()
+        await schema.execute(OPERATIONS["PersonCard"], variable_values={"pid": pid, "asOf": "2024-06-30"},
+                             context_value=Context(backend=capture))  # fmt: skip
+        return capture.sent[0]
+
+    plain = asyncio.run(plan("P001"))
+    nasty = "x' }) MATCH (n) DETACH DELETE n //`$"
+    evil = asyncio.run(plan(nasty))
+    assert evil[0] == plain[0] and evil[1]["key"] == nasty
