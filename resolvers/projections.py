@@ -67,9 +67,9 @@ def base(label: str, var: str, sel: Sel, typename: str | None = None) -> dict[st
     """``__typename``, the key, and the requested scalar fields of a node."""
     key = KEYS[label]
     entries = {"__typename": typename or f"'{label}'", key: f"{var}.{key}"}
-    for name in sel.names():
-        template = SCALARS[label].get(name)
-        if template is not None:
+    wanted = sel.names()
+    for name, template in SCALARS[label].items():  # in a fixed order: the statement text is stable
+        if name in wanted:
             entries[name] = template.format(v=var)
     return entries
 
@@ -277,9 +277,10 @@ def project_pairing_target(q: Cypher, var: str, sel: Sel) -> str:
     entries = {"__typename": f"labels({var})[0]"}
     for label in ("Community", "Compound", "PartyOrg"):
         entries[KEYS[label]] = f"{var}.{KEYS[label]}"
-        for name in sel.names():
-            if name in SCALARS[label]:
-                entries[name] = SCALARS[label][name].format(v=var)
+        wanted = sel.names()
+        for name, template in SCALARS[label].items():
+            if name in wanted:
+                entries[name] = template.format(v=var)
     return map_expr(entries)
 
 

@@ -6,11 +6,11 @@ CALL { WITH n
 }
 CALL { WITH n
   OPTIONAL MATCH (n)-[:SUBORDINATE_TO]->(o7:PartyOrg)
-  RETURN head(collect(CASE WHEN o7 IS NULL THEN null ELSE {__typename: 'PartyOrg', orgId: o7.orgId, level: o7.level, name: o7.name} END)) AS r8
+  RETURN head(collect(CASE WHEN o7 IS NULL THEN null ELSE {__typename: 'PartyOrg', orgId: o7.orgId, name: o7.name, level: o7.level} END)) AS r8
 }
 CALL { WITH n
   OPTIONAL MATCH (o12:PartyOrg)-[:SUBORDINATE_TO]->(n)
-  WITH CASE WHEN o12 IS NULL THEN null ELSE {__typename: 'PartyOrg', orgId: o12.orgId, level: o12.level, name: o12.name, memberCount: size([(:Person)-[m14:PARTY_MEMBER_OF]->(o12) WHERE coalesce(m14.since, '') <= $asOf AND (m14.until IS NULL OR m14.until > $asOf) | m14])} END AS item, o12.orgId AS sortKey ORDER BY sortKey
+  WITH CASE WHEN o12 IS NULL THEN null ELSE {__typename: 'PartyOrg', orgId: o12.orgId, name: o12.name, level: o12.level, memberCount: size([(:Person)-[m14:PARTY_MEMBER_OF]->(o12) WHERE coalesce(m14.since, '') <= $asOf AND (m14.until IS NULL OR m14.until > $asOf) | m14])} END AS item, o12.orgId AS sortKey ORDER BY sortKey
   RETURN collect(item) AS r13
 }
 CALL { WITH n
@@ -21,7 +21,7 @@ CALL { WITH n
   WITH entries, entries AS rest
   RETURN {total: size(entries), page: rest[0..20], more: size(rest) > 20} AS conn20
 }
-RETURN {__typename: 'PartyOrg', orgId: n.orgId, level: n.level, name: n.name, kind: n.kind, memberCount: size([(:Person)-[m0:PARTY_MEMBER_OF]->(n) WHERE coalesce(m0.since, '') <= $asOf AND (m0.until IS NULL OR m0.until > $asOf) | m0]), homeCommunity: r3, parent: r8, children: r13, members: conn20} AS result
+RETURN {__typename: 'PartyOrg', orgId: n.orgId, name: n.name, level: n.level, kind: n.kind, memberCount: size([(:Person)-[m0:PARTY_MEMBER_OF]->(n) WHERE coalesce(m0.since, '') <= $asOf AND (m0.until IS NULL OR m0.until > $asOf) | m0]), homeCommunity: r3, parent: r8, children: r13, members: conn20} AS result
 -- parameters
 {
  "asOf": "<today>",

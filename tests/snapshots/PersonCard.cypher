@@ -16,7 +16,7 @@ CALL { WITH n
     OPTIONAL MATCH (d6)-[:IN_BUILDING]->(b9:Building)
     CALL { WITH b9
       OPTIONAL MATCH (b9)-[:IN_COMPOUND]->(x11:Compound)
-      RETURN head(collect(CASE WHEN x11 IS NULL THEN null ELSE {__typename: 'Compound', id: x11.id, type: x11.type, name: x11.name} END)) AS r14
+      RETURN head(collect(CASE WHEN x11 IS NULL THEN null ELSE {__typename: 'Compound', id: x11.id, name: x11.name, type: x11.type} END)) AS r14
     }
     CALL { WITH b9
       OPTIONAL MATCH (b9)-[:IN_GRID]->(g12:Grid)
@@ -49,7 +49,7 @@ CALL { WITH n
     WHERE coalesce(r35.since, '') <= $asOf AND (r35.until IS NULL OR r35.until > $asOf)
     RETURN head(collect(CASE WHEN c34 IS NULL THEN null ELSE {__typename: 'Community', code: c34.code, name: c34.name} END)) AS r36
   }
-  RETURN head(collect(CASE WHEN o31 IS NULL THEN null ELSE {type: pm32.type, joined: pm32.joined, since: pm32.since, until: pm32.until, org: {__typename: 'PartyOrg', orgId: o31.orgId, level: o31.level, name: o31.name, homeCommunity: r36}} END)) AS r33
+  RETURN head(collect(CASE WHEN o31 IS NULL THEN null ELSE {type: pm32.type, joined: pm32.joined, since: pm32.since, until: pm32.until, org: {__typename: 'PartyOrg', orgId: o31.orgId, name: o31.name, level: o31.level, homeCommunity: r36}} END)) AS r33
 }
 CALL { WITH n
   OPTIONAL MATCH (n)-[rt42:REPORTED_TO]->(c41:Community)
@@ -83,7 +83,7 @@ CALL { WITH n
   WITH CASE WHEN o58 IS NULL THEN null ELSE {since: cm59.since, until: cm59.until, org: {__typename: 'CollectiveOrg', uscc: o58.uscc, name: o58.name, area: r62}} END AS item, [cm59.since, o58.uscc] AS sortKey ORDER BY sortKey
   RETURN collect(item) AS r60
 }
-RETURN {__typename: 'Person', pid: n.pid, name: n.name, birthYear: n.birthYear, gender: n.gender, idNumberMasked: n.idNumberMasked, tags: coalesce(n.tags, []), phoneMasked: n.phoneMasked, household: r2, residence: r8, residenceHistory: r24, partyMembership: r33, reportedTo: r43, employer: r49, roles: r54, teams: r57, collectiveMemberships: r60} AS result
+RETURN {__typename: 'Person', pid: n.pid, name: n.name, gender: n.gender, birthYear: n.birthYear, idNumberMasked: n.idNumberMasked, phoneMasked: n.phoneMasked, tags: coalesce(n.tags, []), household: r2, residence: r8, residenceHistory: r24, partyMembership: r33, reportedTo: r43, employer: r49, roles: r54, teams: r57, collectiveMemberships: r60} AS result
 -- parameters
 {
  "asOf": "2021-01-01",
