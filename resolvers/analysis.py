@@ -148,13 +148,28 @@ async def mismatch_matrix(
         _where([*home_open, "home <> res", "(home.code STARTS WITH $scope OR res.code STARTS WITH $scope)"])
     )
     q.line("WITH home, res, count(DISTINCT p) AS persons")
-    entries: dict[str, str] = {"persons": "persons"}
-    if (home_sel := sel.one("home")) is not None:
-        entries["home"] = project_place(q, "home", home_sel)
-    if (res_sel := sel.one("residence")) is not None:
-        entries["residence"] = project_place(q, "res", res_sel)
-    q.line(f"RETURN {map_expr(entries)} AS cell ORDER BY persons DESC, home.code, res.code")
-    return [row["cell"] for row in await backend.read(q.text(), q.params)]
+    # thousands of cells: flat columns parse several times faster than a map per row
+    columns = {"persons": "persons", "home_code": "home.code", "residence_code": "res.code"}
+    places = {"home": ("home", sel.one("home")), "residence": ("res", sel.one("residence"))}
+    for name, (var, wanted) in places.items():
+        if wanted is not None:
+            columns[f"{name}_typename"] = f"labels({var})[0]"
+            for field in ("name", "kind", "status"):
+                if field in wanted:
+                    columns[f"{name}_{field}"] = f"{var}.{field}"
+    q.line("RETURN " + ", ".join(f"{expr} AS {alias}" for alias, expr in columns.items()))
+    q.line("ORDER BY persons DESC, home_code, residence_code")
+    cells = []
+    for row in await backend.read(q.text(), q.params):
+        cell: dict[str, Any] = {"persons": row["persons"]}
+        for name, (_, wanted) in places.items():
+            if wanted is not None:
+                prefix = f"{name}_"
+                place = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+                place["__typename"] = place.pop("typename")
+                cell[name] = place
+        cells.append(cell)
+    return cells
 
 
 async def collective_members_elsewhere(

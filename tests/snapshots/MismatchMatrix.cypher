@@ -3,7 +3,8 @@ WHERE coalesce(lr2.since, '') <= $asOf AND (lr2.until IS NULL OR lr2.until > $as
 MATCH (p)-[h0:HUKOU_MEMBER]->(:Household)-[h1:HUKOU_AT]->(home)
 WHERE coalesce(h0.since, '') <= $asOf AND (h0.until IS NULL OR h0.until > $asOf) AND coalesce(h1.since, '') <= $asOf AND (h1.until IS NULL OR h1.until > $asOf) AND home <> res AND (home.code STARTS WITH $scope OR res.code STARTS WITH $scope)
 WITH home, res, count(DISTINCT p) AS persons
-RETURN {persons: persons, home: {__typename: labels(home)[0], code: home.code, name: home.name}, residence: {__typename: labels(res)[0], code: res.code, name: res.name}} AS cell ORDER BY persons DESC, home.code, res.code
+RETURN persons AS persons, home.code AS home_code, res.code AS residence_code, labels(home)[0] AS home_typename, home.name AS home_name, labels(res)[0] AS residence_typename, res.name AS residence_name
+ORDER BY persons DESC, home_code, residence_code
 -- parameters
 {
  "asOf": "2024-06-30",
