@@ -96,6 +96,9 @@ class Backend(abc.ABC):
     async def close(self) -> None:
         """Release connections (and stop an embedded server this process started)."""
 
+    async def compact(self) -> None:
+        """After a bulk write: store it in the compact form a restart loads fastest (no-op by default)."""
+
     async def clear(self) -> None:
         """Delete every node and relationship (tests, and re-seeding an empty demo store)."""
         await self.write("MATCH (n) DETACH DELETE n")

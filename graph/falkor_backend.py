@@ -235,6 +235,17 @@ class FalkorBackend(Backend):
                 with map_falkordb_errors():
                     await self._graph.create_node_unique_constraint(label, prop)
 
+    async def compact(self) -> None:
+        """Rewrite the append-only file as a snapshot, so a restart loads the graph instead of
+        replaying every import batch (which took minutes for 20k persons and scans without the
+        indexes that are still being built)."""
+        with map_falkordb_errors():
+            try:
+                await self._db.connection.execute_command("BGREWRITEAOF")
+            except ResponseError as exc:  # one already running is as good
+                if "in progress" not in str(exc).lower() and "already" not in str(exc).lower():
+                    raise
+
     async def health(self) -> bool:
         try:
             await self.read("RETURN 1 AS ok")

@@ -16,6 +16,9 @@ from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
 
 
+TIMEOUT_MS = 500  # short, so a replayed batch that is bound by it would be cut
+
+
 def client(server: EmbeddedFalkorDB) -> FalkorBackend:
     return FalkorBackend(
         graph_key="grassroots", query_timeout=10, unix_socket=str(server.socket_path), server=server
@@ -57,7 +60,7 @@ async def test_second_server_on_the_same_data_dir_is_refused(tmp_path: Path) -> 
     finally:
         await first.stop()
     # once stopped, the directory can be used again, with its data
-    again = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    again = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=TIMEOUT_MS)
     await again.start()
     await again.stop()
 
@@ -81,3 +84,27 @@ async def test_read_only_data_dir_gives_a_clear_error(tmp_path: Path) -> None:
         target.mkdir(mode=0o500)
     with pytest.raises(GraphUnavailable, match="data directory"):
         await EmbeddedFalkorDB(target, timeout_ms=10_000).start()
+
+
+async def test_restart_after_a_bulk_import_keeps_every_relationship(
+    tmp_path: Path, personal: PersonalData
+) -> None:
+    """Regression: replaying 20k-row import batches from the append-only file at restart ran past
+    the server's default timeout and silently dropped them; now writes have no server timeout and
+    an import compacts the log, so the restart loads a snapshot."""
+    from seed.generate import generate
+
+    generate(3000, 7, tmp_path / "bundle")
+    server = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=TIMEOUT_MS)
+    await server.start()
+    backend = client(server)
+    await backend.setup_schema()
+    result = await import_bundle(backend, tmp_path / "bundle", personal, today=TODAY)
+    assert result.ok and sum(result.written.values()) > 10_000
+    before = await dump(backend)
+    await backend.close()  # stops the server
+    again = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=TIMEOUT_MS)
+    await again.start(wait_seconds=120)
+    backend = client(again)
+    assert await dump(backend) == before
+    await backend.close()

@@ -85,6 +85,9 @@ STEP_SOURCE: dict[str, str] = {
 }
 
 
+COMPACT_AFTER_ROWS = 10_000  # a bulk load is followed by a compaction of the store's log
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """A bundle is millions of small objects without cycles: the cyclic GC only costs time."""
@@ -153,6 +156,8 @@ async def import_bundle(
             if partial or not (problems or outcome.problems):
                 written = await writes.apply(backend, outcome.steps, progress)
         problems = problems + outcome.problems
+        if written and sum(written.values()) >= COMPACT_AFTER_ROWS:
+            await backend.compact()
     result = ImportResult(
         problems=problems,
         written=written,
