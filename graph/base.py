@@ -96,7 +96,7 @@ class Backend(abc.ABC):
     async def close(self) -> None:
         """Release connections (and stop an embedded server this process started)."""
 
-    async def compact(self) -> None:
+    async def compact(self) -> None:  # noqa: B027 - optional hook; Neo4j needs nothing here
         """After a bulk write: store it in the compact form a restart loads fastest (no-op by default)."""
 
     async def clear(self) -> None:

@@ -15,7 +15,6 @@ from graph.falkor_backend import FalkorBackend
 from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
 
-
 TIMEOUT_MS = 500  # short, so a replayed batch that is bound by it would be cut
 
 
