@@ -20,7 +20,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     args = parser.parse_args()
-    runs = [[sys.executable, str(HERE / "seed_bench.py"), "--persons", str(args.persons), "--import"]]
+    runs = [
+        [sys.executable, str(HERE / "seed_bench.py"), "--persons", str(args.persons), "--import"],
+        [sys.executable, str(HERE / "read_bench.py")],
+    ]
     for command in runs:
         print("$", " ".join(command[1:]), flush=True)
         subprocess.run(command, check=False)
