@@ -14,6 +14,36 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from graph.base import Backend
+from graph.model import MOVED_BY_MERGE
+
+
+def _merge_statement() -> str:
+    """One statement per merge row: the old community becomes MERGED, and every edge of
+    MOVED_BY_MERGE that is current at it is closed on the date and re-opened at the successor.
+
+    One OPTIONAL MATCH + collect per relationship type: FalkorDB acts only on the first of
+    several lists built by pattern comprehensions in one WITH (silently).
+    """
+    parts = [
+        """
+        UNWIND $rows AS row
+        MATCH (o:Community {code: row.old}), (n:Community {code: row.new})
+        WHERE NOT (o)-[:MERGED_INTO]->()
+        SET o.status = 'MERGED'
+        CREATE (o)-[:MERGED_INTO {on: row.on, docNo: row.docNo}]->(n)"""
+    ]
+    for label, rel in MOVED_BY_MERGE:
+        keep = " MERGE (o)-[:CONTINUED_AS]->(x)" if label == "Area" else ""  # the old lives on as its areas
+        parts.append(f"""
+        WITH o, n, row
+        OPTIONAL MATCH (x:{label})-[r:{rel}]->(o) WHERE r.until IS NULL
+        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
+        FOREACH (r IN rs | SET r.until = row.on)
+        FOREACH (x IN xs | CREATE (x)-[:{rel} {{since: row.on}}]->(n){keep})""")
+    return "".join(parts) + "\n        RETURN count(*) AS merged"
+
+
+MERGE_STATEMENT = _merge_statement()
 
 STEPS: dict[str, str] = {
     "districts": """
@@ -184,46 +214,8 @@ STEPS: dict[str, str] = {
         WITH e, p, max(m.since) AS latest
         MATCH (p)-[m:REPORTED_TO {since: latest}]->(c:Community)
         MERGE (e)-[:ISSUED_BY]->(c)""",
-    # A merge: the old community becomes MERGED, keeps its areas as CONTINUED_AS, and what is current
-    # at it moves to the new community as of `on` (closed edges stay). Applied once: a community
-    # that already has MERGED_INTO is left alone, so re-importing the bundle changes nothing.
-    "merges": """
-        UNWIND $rows AS row
-        MATCH (o:Community {code: row.old}), (n:Community {code: row.new})
-        WHERE NOT (o)-[:MERGED_INTO]->()
-        SET o.status = 'MERGED'
-        CREATE (o)-[:MERGED_INTO {on: row.on, docNo: row.docNo}]->(n)
-        WITH o, n, row
-        OPTIONAL MATCH (x:Grid)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
-        WITH o, n, row
-        OPTIONAL MATCH (x:Compound)-[r:IN_COMMUNITY]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:IN_COMMUNITY {since: row.on}]->(n))
-        WITH o, n, row
-        OPTIONAL MATCH (x:Household)-[r:HUKOU_AT]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:HUKOU_AT {since: row.on}]->(n))
-        WITH o, n, row
-        OPTIONAL MATCH (x:Unit)-[r:LOCATED_IN]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:LOCATED_IN {since: row.on}]->(n))
-        WITH o, n, row
-        OPTIONAL MATCH (x:PartyOrg)-[r:BASED_IN]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:BASED_IN {since: row.on}]->(n))
-        WITH o, n, row
-        OPTIONAL MATCH (x:Area)-[r:PART_OF]->(o) WHERE r.until IS NULL
-        WITH o, n, row, collect(x) AS xs, collect(r) AS rs
-        FOREACH (r IN rs | SET r.until = row.on)
-        FOREACH (x IN xs | CREATE (x)-[:PART_OF {since: row.on}]->(n) MERGE (o)-[:CONTINUED_AS]->(x))
-        RETURN count(*) AS merged""",
+    # applied once: a community that already has MERGED_INTO is left alone (re-import changes nothing)
+    "merges": MERGE_STATEMENT,
 }
 
 # steps whose rows are derived from another step's rows
