@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from graph.base import Backend
 from resolvers import analysis, explore, queries
-from resolvers.connections import BadPageRequest
+from resolvers.connections import BadPageRequest, shape_connection
 from resolvers.plan import UNRESTRICTED, Scope, selection
 from schema.types import (
     DATE_SCALAR,
@@ -119,11 +119,11 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> MismatchConnection:
-        sel = selection(info)
-        return await analysis.residence_mismatches(  # type: ignore[return-value]
-            info.context.backend, sel, community_code, kind.value, direction.value, as_of or queries.today(),
-            info.context.scope,
+        page = await analysis.residence_mismatches(
+            info.context.backend, selection(info), community_code, kind.value, direction.value,
+            as_of or queries.today(), info.context.scope,
         )  # fmt: skip
+        return shape_connection(page)  # type: ignore[return-value]
 
     @strawberry.field(description="Flow matrix home × residence under a district or street code.")
     async def mismatch_matrix(

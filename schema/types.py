@@ -448,21 +448,10 @@ class MismatchEdge:
 
 @strawberry.type
 class MismatchConnection:
-    @strawberry.field
-    def total_count(self) -> int:
-        return shape_connection(self)["totalCount"]  # type: ignore[arg-type,no-any-return]
-
-    @strawberry.field
-    def edges(self) -> list[MismatchEdge]:
-        return shape_connection(self)["edges"]  # type: ignore[arg-type,no-any-return]
-
-    @strawberry.field
-    def nodes(self) -> list[Mismatch]:
-        return shape_connection(self)["nodes"]  # type: ignore[arg-type,no-any-return]
-
-    @strawberry.field
-    def page_info(self) -> PageInfo:
-        return shape_connection(self)["pageInfo"]  # type: ignore[arg-type,no-any-return]
+    total_count: int
+    edges: list[MismatchEdge]
+    nodes: list[Mismatch]
+    page_info: PageInfo
 
 
 @strawberry.type(description="Persons whose home is `home` and who live in `residence`.")
