@@ -28,24 +28,26 @@ async def test_kill_9_loses_no_acknowledged_write(tmp_path: Path, personal: Pers
     server = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
     await server.start()
     backend = client(server)
-    await backend.setup_schema()
-    assert (await import_bundle(backend, EXAMPLE, personal, today=TODAY)).ok
-    acknowledged = []
-    for i in range(200):  # a stream of single writes, each acknowledged before the next
-        await backend.write("MERGE (t:Tick {n: $n})", {"n": i})
-        acknowledged.append(i)
-    before = await dump(backend)
-    assert server.process is not None
-    os.kill(server.process.pid, signal.SIGKILL)
-    server.process.wait()
-    with pytest.raises(GraphUnavailable):
-        await backend.read("RETURN 1 AS ok")  # fails fast, and the backend starts the server again
-    await server.wait_ready(60)
-    assert server.running()
-    assert await dump(backend) == before
-    ticks = await backend.read("MATCH (t:Tick) RETURN count(t) AS n")
-    assert ticks == [{"n": len(acknowledged)}]
-    await backend.close()
+    try:
+        await backend.setup_schema()
+        assert (await import_bundle(backend, EXAMPLE, personal, today=TODAY)).ok
+        acknowledged = []
+        for i in range(200):  # a stream of single writes, each acknowledged before the next
+            await backend.write("MERGE (t:Tick {n: $n})", {"n": i})
+            acknowledged.append(i)
+        before = await dump(backend)
+        assert server.process is not None
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+        with pytest.raises(GraphUnavailable):
+            await backend.read("RETURN 1 AS ok")  # fails fast, and the backend starts the server again
+        await server.wait_ready(60)
+        assert server.running()
+        assert await dump(backend) == before
+        ticks = await backend.read("MATCH (t:Tick) RETURN count(t) AS n")
+        assert ticks == [{"n": len(acknowledged)}]
+    finally:
+        await backend.close()
     assert not server.running()
 
 
@@ -98,12 +100,16 @@ async def test_restart_after_a_bulk_import_keeps_every_relationship(
     await server.start()
     backend = client(server)
     await backend.setup_schema()
-    result = await import_bundle(backend, tmp_path / "bundle", personal, today=TODAY)
-    assert result.ok and sum(result.written.values()) > 10_000
-    before = await dump(backend)
-    await backend.close()  # stops the server
+    try:
+        result = await import_bundle(backend, tmp_path / "bundle", personal, today=TODAY)
+        assert result.ok and sum(result.written.values()) > 10_000
+        before = await dump(backend)
+    finally:
+        await backend.close()  # stops the server
     again = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=TIMEOUT_MS)
     await again.start(wait_seconds=120)
     backend = client(again)
-    assert await dump(backend) == before
-    await backend.close()
+    try:
+        assert await dump(backend) == before
+    finally:
+        await backend.close()
