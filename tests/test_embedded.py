@@ -113,3 +113,23 @@ async def test_restart_after_a_bulk_import_keeps_every_relationship(
         assert await dump(backend) == before
     finally:
         await backend.close()
+
+
+async def test_server_honours_sigterm_even_when_its_data_dir_is_gone(tmp_path: Path) -> None:
+    """Redis refuses to exit on SIGTERM when its final save fails; with the parent-death signal
+    being SIGTERM that left orphan servers. The embedded server must always go."""
+    import shutil
+    import subprocess
+
+    server = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    await server.start()
+    assert server.process is not None
+    process = server.process
+    shutil.rmtree(tmp_path / "data")
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the embedded server ignored SIGTERM")
+    server.process = None
