@@ -38,36 +38,6 @@ NODE_INDEXES: Final[list[tuple[str, str]]] = [
 # labels whose names are searchable (full-text over the derived ``nameGrams``, resolvers/search.py)
 FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Person", "Community", "Unit", "VolunteerTeam", "PartyOrg")
 
-RELATIONSHIP_TYPES: Final[tuple[str, ...]] = (
-    "IN_DISTRICT",
-    "IN_STREET",
-    "PART_OF",
-    "MERGED_INTO",
-    "CONTINUED_AS",
-    "IN_COMMUNITY",
-    "IN_COMPOUND",
-    "IN_GRID",
-    "IN_AREA",
-    "IN_BUILDING",
-    "HUKOU_MEMBER",
-    "HUKOU_AT",
-    "LIVES_IN",
-    "SUBORDINATE_TO",
-    "BASED_IN",
-    "COVERS",
-    "PARTY_MEMBER_OF",
-    "REPORTED_TO",
-    "EVALUATES",
-    "ISSUED_BY",
-    "LOCATED_IN",
-    "EMPLOYED_BY",
-    "PAIRED_WITH",
-    "IN_TEAM",
-    "SERVES_AS",
-    "OF_AREA",
-    "COLLECTIVE_MEMBER_OF",
-)
-
 # Relationships that move from a merged community to its successor (SPEC.md, "History").
 MOVED_BY_MERGE: Final[tuple[tuple[str, str], ...]] = (
     ("Grid", "IN_COMMUNITY"),

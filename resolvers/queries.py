@@ -59,12 +59,3 @@ async def fetch_node(
     q.line(f"RETURN {projection} AS result")
     rows = await backend.read(q.text(), q.params)
     return rows[0]["result"] if rows else None
-
-
-def plan_text(label: str, sel: Sel, as_of: str = "2000-01-01") -> tuple[str, dict[str, Any]]:
-    """The statement ``fetch_node`` would send (planner snapshots and the Cypher lint use it)."""
-    q = Cypher(as_of)
-    q.line(f"MATCH (n:{label} {{{KEYS[label]}: $key}})")
-    q.params["key"] = "KEY"
-    q.line(f"RETURN {PROJECTORS[label](q, 'n', sel)} AS result")
-    return q.text(), q.params

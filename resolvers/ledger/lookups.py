@@ -63,12 +63,7 @@ def lookup_statements() -> list[str]:
 
 
 async def fetch(backend: Backend, label: str, keys: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    query = lookup_query(label)
-    for start in range(0, len(keys), LOOKUP_BATCH):
-        for row in await backend.read(query, {"keys": keys[start : start + LOOKUP_BATCH]}):
-            found[row["key"]] = row
-    return found
+    return {row["key"]: row for row in await fetch_rows(backend, lookup_query(label), keys)}
 
 
 # period kinds whose edges start at a Person: kind -> (relationship type, target label)
