@@ -30,7 +30,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graph.base import Backend, Row
 from graph.embedded import EmbeddedFalkorDB
 from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
-from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS
+from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS, RELATIONSHIP_INDEXES
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +227,9 @@ class FalkorBackend(Backend):
         ):
             if (label, "nameGrams") not in existing:
                 await self.write(statement)
+        for rel, prop in RELATIONSHIP_INDEXES:
+            if (rel, prop) not in existing:
+                await self.write(f"CREATE INDEX FOR ()-[r:{rel}]-() ON (r.{prop})")
         with map_falkordb_errors():
             constraints = await self._graph.list_constraints()
         have = {(c["label"], tuple(c["properties"])) for c in constraints if c["type"] == "UNIQUE"}

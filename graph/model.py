@@ -26,6 +26,7 @@ NODE_KEYS: Final[dict[str, str]] = {
     "Unit": "uscc",
     "VolunteerTeam": "teamId",
     "CollectiveOrg": "uscc",
+    "Audit": "id",  # the audit trail (resolvers/audit.py)
 }
 
 # extra (non-unique) node property indexes the queries look things up by
@@ -33,6 +34,13 @@ NODE_INDEXES: Final[list[tuple[str, str]]] = [
     ("Person", "idNumberHash"),
     ("Person", "name"),
     ("Community", "status"),
+    ("Audit", "idempotencyKey"),
+]
+
+# relationship property indexes: the per-person flow shortcuts are found by pid (resolvers/flows.py)
+RELATIONSHIP_INDEXES: Final[list[tuple[str, str]]] = [
+    ("HUKOU_FLOW", "pid"),
+    ("PARTY_FLOW", "pid"),
 ]
 
 # labels whose names are searchable (full-text over the derived ``nameGrams``, resolvers/search.py)

@@ -17,7 +17,7 @@ from neo4j import time as neo4j_time
 
 from graph.base import Backend, Row
 from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
-from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS
+from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS, RELATIONSHIP_INDEXES
 
 
 @contextmanager
@@ -61,6 +61,10 @@ def schema_statements() -> list[str]:
     indexes = [
         f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
         for label, prop in NODE_INDEXES
+    ]
+    indexes += [
+        f"CREATE INDEX {rel.lower()}_{prop.lower()} IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.{prop})"
+        for rel, prop in RELATIONSHIP_INDEXES
     ]
     labels = "|".join(FULLTEXT_LABELS)
     fulltext = (

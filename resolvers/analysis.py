@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.base import Backend
+from resolvers import flows
 from resolvers.connections import after_predicate, decode_cursor, page_size
 from resolvers.plan import Cypher, Scope, Sel, map_expr
 from resolvers.projections import (
@@ -58,6 +59,14 @@ def home(q: Cypher, kind: str, p: str, place: str, date: str = "$asOf") -> tuple
     raise BadArgument(f"kind: must be one of {', '.join(KINDS)}")
 
 
+def withhold_small_cells(q: Cypher, carried: str, cells: list[str]) -> None:
+    """Drop the rows with a person count from 1 to ``min_cell - 1`` (for roles that may not see
+    persons, resolvers/scope.py); ``carried`` are the variables the rest of the statement uses."""
+    if q.scope.min_cell:
+        small = f"cell > 0 AND cell < {q.param(q.scope.min_cell, 'minCell')}"
+        q.line(f"WITH {carried} WHERE none(cell IN [{', '.join(cells)}] WHERE {small})")
+
+
 def _where(conditions: Sequence[str | None]) -> str:
     kept = [c for c in conditions if c]
     return ("WHERE " + " AND ".join(kept)) if kept else ""
@@ -77,10 +86,10 @@ async def residence_mismatches(
     res_pattern, res_open = residence(q, p, res)
     if direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
         match = [f"MATCH {home_pattern.replace(f'({place})', '(c)').replace(f'({place}:Community)', '(c)')}",
-                 _where([*home_open, q.scope.person(q, p)]), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
+                 _where(home_open), q.scope.person(q, p), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
                  f"WITH {p}, c AS {place}, {res}"]  # fmt: skip
     else:  # living here, home elsewhere
-        match = [f"MATCH {res_pattern.replace(f'({res}:Community)', '(c)')}", _where([*res_open, q.scope.person(q, p)]),
+        match = [f"MATCH {res_pattern.replace(f'({res}:Community)', '(c)')}", _where(res_open), q.scope.person(q, p),
                  f"MATCH {home_pattern}", _where([*home_open, f"{place} <> c"]), f"WITH {p}, {place}, c AS {res}"]  # fmt: skip
     q.line("MATCH (c:Community {code: $code})")
     restriction = q.scope.community(q, "c")
@@ -134,20 +143,46 @@ async def residence_mismatches(
 
 
 async def mismatch_matrix(
-    backend: Backend, sel: Sel, scope_code: str, kind: str, as_of: str, scope: Scope
+    backend: Backend,
+    sel: Sel,
+    scope_code: str,
+    kind: str,
+    as_of: str,
+    scope: Scope,
+    *,
+    from_chains: bool = False,
 ) -> list[dict[str, Any]]:
-    """Cells (home, residence, persons) for pairs with home or residence under the scope code."""
+    """Cells (home, residence, persons) for pairs with home or residence under the scope code.
+
+    HUKOU and PARTY read the flow shortcuts (resolvers/flows.py) when every person counts;
+    ``from_chains`` walks every person's chains instead (the reference the benchmark compares).
+    """
     q = Cypher(as_of, scope)
     q.params["scope"] = scope_code
-    home_pattern, home_open = home(q, kind, "p", "home")
-    res_pattern, res_open = residence(q, "p", "res")
-    q.line(f"MATCH {res_pattern}")
-    q.line(_where([*res_open, q.scope.person(q, "p")]))
-    q.line(f"MATCH {home_pattern}")
-    q.line(
-        _where([*home_open, "home <> res", "(home.code STARTS WITH $scope OR res.code STARTS WITH $scope)"])
-    )
-    q.line("WITH home, res, count(DISTINCT p) AS persons")
+    keep = q.scope.person(q, "p")  # the caller's scope (resolvers/scope.py)
+    shortcut = None if from_chains else flows.KINDS.get(kind)
+    if shortcut is not None and keep is None:  # every person counts: read the running counts
+        q.line(f"MATCH (home)-[s:{shortcut.total}]->(res:Community)")
+        q.line("WHERE home.code STARTS WITH $scope OR res.code STARTS WITH $scope")
+        q.line("WITH home, res, s, size([d IN s.dates WHERE d <= $asOf]) AS k")
+        q.line("WITH home, res, CASE WHEN k = 0 THEN 0 ELSE s.counts[k - 1] END AS persons")
+        q.line("WHERE persons > 0")
+    else:
+        home_pattern, home_open = home(q, kind, "p", "home")
+        res_pattern, res_open = residence(q, "p", "res")
+        q.line(f"MATCH {res_pattern}")
+        q.line(_where(res_open))
+        if keep is not None:
+            q.line(keep)
+        q.line(f"MATCH {home_pattern}")
+        q.line(
+            _where(
+                [*home_open, "home <> res", "(home.code STARTS WITH $scope OR res.code STARTS WITH $scope)"]
+            )
+        )
+        q.line("WITH home, res, count(DISTINCT p) AS persons")
+    if q.scope.min_cell:  # small cells are withheld from roles that may not see persons
+        q.line(f"WITH home, res, persons WHERE persons >= {q.param(q.scope.min_cell, 'minCell')}")
     # thousands of cells: flat columns parse several times faster than a map per row
     columns = {"persons": "persons", "home_code": "home.code", "residence_code": "res.code"}
     places = {"home": ("home", sel.one("home")), "residence": ("res", sel.one("residence"))}
@@ -179,10 +214,12 @@ async def collective_members_elsewhere(
     q = Cypher(as_of, scope)
     q.params["scope"] = scope_code
     q.line("MATCH (o:CollectiveOrg)-[:OF_AREA]->(a:Area)-[ap:PART_OF]->(c:Community)")
-    q.line(_where([q.open_at("ap"), "c.code STARTS WITH $scope"]))
+    q.line(_where([q.open_at("ap"), "c.code STARTS WITH $scope", q.scope.community(q, "c")]))
     q.line("CALL { WITH o, a")
     q.line("  OPTIONAL MATCH (p:Person)-[cm:COLLECTIVE_MEMBER_OF]->(o)")
-    q.line("  " + _where([q.open_at("cm"), q.scope.person(q, "p")]))
+    q.line("  " + _where([q.open_at("cm")]))
+    if (keep := q.scope.person(q, "p")) is not None:
+        q.line("  " + keep)
     q.line(
         "  OPTIONAL MATCH (p)-[lr:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_AREA]->(home:Area)"
     )
@@ -192,6 +229,7 @@ async def collective_members_elsewhere(
     q.line("         count(CASE WHEN size(homes) > 0 AND NOT a IN homes THEN p END) AS elsewhere,")
     q.line("         count(CASE WHEN size(homes) = 0 THEN p END) AS unknown")
     q.line("}")
+    withhold_small_cells(q, "o, members, elsewhere, unknown", ["members", "elsewhere", "unknown"])
     entries = {"members": "members", "livingElsewhere": "elsewhere", "residenceUnknown": "unknown"}
     if (org := sel.one("org")) is not None:
         entries["org"] = project_collective(q, "o", org)
@@ -249,6 +287,8 @@ async def pairing_suggestions(
     q.params["code"] = code
     res_pattern, res_open = residence(q, "p", "c")
     q.line("MATCH (c:Community {code: $code})-[:IN_STREET]->(s:Street)")
+    if (restriction := q.scope.community(q, "c")) is not None:
+        q.line(f"WHERE {restriction}")
     q.line("CALL { WITH c")
     q.line(f"  OPTIONAL MATCH {res_pattern}, (p)-[em:EMPLOYED_BY]->(u:Unit)")
     q.line("  " + _where([*res_open, q.open_at("em")]))
@@ -303,13 +343,16 @@ async def reporting_by_unit(
     q = Cypher(as_of, scope)
     q.params["scope"] = scope_code
     q.line("MATCH (u:Unit)-[li:LOCATED_IN]->(c:Community)")
-    q.line(_where([q.open_at("li"), "c.code STARTS WITH $scope"]))
+    q.line(_where([q.open_at("li"), "c.code STARTS WITH $scope", q.scope.community(q, "c")]))
     q.line("MATCH (p:Person)-[em:EMPLOYED_BY]->(u), (p)-[pm:PARTY_MEMBER_OF]->(:PartyOrg)")
-    q.line(_where([q.open_at("em"), q.open_at("pm"), q.scope.person(q, "p")]))
+    q.line(_where([q.open_at("em"), q.open_at("pm")]))
+    if (keep := q.scope.person(q, "p")) is not None:
+        q.line(keep)
     q.line(f"WITH u, p, size([(p)-[rt:REPORTED_TO]->(:Community) WHERE {q.open_at('rt')} | rt]) AS reports")
     q.line(
         "WITH u, count(DISTINCT p) AS members, count(DISTINCT CASE WHEN reports > 0 THEN p END) AS reported"
     )
+    withhold_small_cells(q, "u, members, reported", ["members", "reported", "members - reported"])
     entries = {"members": "members", "reported": "reported", "unreported": "members - reported"}
     if (unit := sel.one("unit")) is not None:
         entries["unit"] = project_unit(q, "u", unit)
@@ -325,9 +368,8 @@ async def dual_responsibility(
     q = Cypher(as_of, scope)
     q.params["pid"] = pid
     q.line("MATCH (p:Person {pid: $pid})")
-    restriction = q.scope.person(q, "p")
-    if restriction:
-        q.line(f"WHERE {restriction}")
+    if (keep := q.scope.person(q, "p")) is not None:
+        q.line(keep)
 
     def contacts(side: Sel, targets: list[str], imports: list[str]) -> str | None:
         wanted = side.one("contacts")
@@ -394,8 +436,16 @@ async def evaluation_gaps(
     q.params.update(code=code, year=year, yearStart=f"{year}-01-01", yearEnd=f"{year + 1}-01-01")
     q.line("MATCH (p:Person)-[rt:REPORTED_TO]->(c:Community {code: $code})")
     q.line(
-        _where(["rt.since < $yearEnd", "(rt.until IS NULL OR rt.until > $yearStart)", q.scope.person(q, "p")])
+        _where(
+            [
+                "rt.since < $yearEnd",
+                "(rt.until IS NULL OR rt.until > $yearStart)",
+                q.scope.community(q, "c"),
+            ]
+        )
     )
+    if (keep := q.scope.person(q, "p")) is not None:
+        q.line(keep)
     q.line("WITH DISTINCT p")
     q.line("WITH p, [(e:Evaluation)-[:EVALUATES]->(p) WHERE e.year = $year | [e.side, e.grade]] AS grades")
     q.line(

@@ -69,6 +69,7 @@ def nested_connection(
     node: str,
     sort_key: str,
     project: Callable[[Sel], str],
+    keep: str | None = None,
 ) -> str:
     """A connection inside a node (``grids``, ``members``): all rows collected, then sliced.
 
@@ -90,6 +91,8 @@ def nested_connection(
     conditions = [w for w in where if w]
     if conditions:
         q.line("  WHERE " + " AND ".join(conditions))
+    if keep is not None:  # a filter clause (the caller's scope, resolvers/plan.py)
+        q.line("  " + keep)
     item = project(nodes_sel)
     q.line(
         f"  WITH CASE WHEN {node} IS NULL THEN null ELSE {{node: {item}, key: {sort_key}}} END AS e ORDER BY e.key"

@@ -12,8 +12,8 @@ selection goes), which both Neo4j 5 and FalkorDB run correctly, unlike nested pa
 comprehensions (../shared/CYPHER.md). Every value is a parameter; labels, relationship types and
 property names come from the projection code, never from the request.
 
-A ``Scope`` (the security layer's row-level predicate) is handed to every root planner and
-appended to the WHERE of the root match and of every subquery that reaches a person.
+A ``Scope`` (the security layer's row-level filter) is handed to every root planner and
+added after the root match and after every match that reaches a person.
 """
 
 from __future__ import annotations
@@ -93,14 +93,36 @@ def selection(info: Any) -> Sel:
 
 @dataclass(frozen=True)
 class Scope:
-    """A row-level predicate on persons and communities, injected into every planned query.
+    """The row-level scope of the caller, injected into every planned query (resolvers/scope.py
+    builds it from the token; ``None`` everywhere means unrestricted).
 
-    ``person(var)`` / ``community(var)`` return a Cypher boolean expression over the variable
-    (using only parameters added through the Cypher builder), or ``None`` for no restriction.
+    ``community(q, var)`` is a boolean expression over a Community variable, for a WHERE.
+    ``person(q, var)``, ``node(q, var, label)`` (other labels) and ``anything(q, var)`` (a node of
+    any label, on a path) are *filter clauses*: a ``CALL { WITH var ... }`` that returns no row
+    when the node is not visible, written as the clause right after the one that binds ``var``.
+    (Visibility walks relationships, and FalkorDB accepts no pattern comprehension in a WHERE.)
+    ``of(q, var, label)`` is the filter clause for a node of a known label. All values are
+    parameters added through the builder. ``min_cell`` > 0 withholds aggregate cells of fewer
+    persons; ``person_names`` False keeps persons out of name search.
     """
 
     person: Callable[[Cypher, str], str | None] = lambda q, v: None
     community: Callable[[Cypher, str], str | None] = lambda q, v: None
+    node: Callable[[Cypher, str, str], str | None] = lambda q, v, label: None
+    anything: Callable[[Cypher, str], str | None] = lambda q, v: None
+    min_cell: int = 0
+    person_names: bool = True
+
+    def of(self, q: Cypher, var: str, label: str) -> str | None:
+        """The filter clause for a node of a known label."""
+        if label == "Person":
+            return self.person(q, var)
+        if label == "Community":
+            expression = self.community(q, var)
+            if expression is None:
+                return None
+            return f"CALL {{ WITH {var} WITH {var} WHERE {expression} RETURN true AS {q.var('seen')} }}"
+        return self.node(q, var, label)
 
 
 UNRESTRICTED = Scope()

@@ -255,6 +255,10 @@ def community_stats(q: Cypher, community: str, sel: Sel) -> str:
         "p",
     )
     count("reportedMembers", f"(p:Person)-[rt:REPORTED_TO]->({c})", [q.open_at("rt", date)], "p")
+    if q.scope.min_cell:  # counts of 1 to min_cell - 1 persons are withheld (resolvers/scope.py)
+        minimum = q.param(q.scope.min_cell, "minCell")
+        for name, value in entries.items():
+            entries[name] = f"CASE WHEN {value} > 0 AND {value} < {minimum} THEN null ELSE {value} END"
     count("pairedUnits", f"(u:Unit)-[pw:PAIRED_WITH]->({c})", [q.open_at("pw", date)], "u")
     count("volunteerTeams", f"(t:VolunteerTeam)-[:BASED_IN]->({c})", [], "t")
     return map_expr(entries)
@@ -389,7 +393,8 @@ def project_party_org(q: Cypher, var: str, sel: Sel) -> str:
             members,
             imports=[var],
             match=f"({p}:Person)-[{m}:PARTY_MEMBER_OF]->({var})",
-            where=[q.open_at(m), q.scope.person(q, p)],
+            where=[q.open_at(m)],
+            keep=q.scope.person(q, p),
             node=p,
             sort_key=f"{p}.name + ' ' + {p}.pid",
             project=member,

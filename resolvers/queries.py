@@ -46,15 +46,8 @@ async def fetch_node(
     var = "n"
     q.line(f"MATCH ({var}:{label} {{{KEYS[label]}: $key}})")
     q.params["key"] = key
-    restriction = (
-        q.scope.person(q, var)
-        if label == "Person"
-        else q.scope.community(q, var)
-        if label == "Community"
-        else None
-    )
-    if restriction:
-        q.line(f"WHERE {restriction}")
+    if (restriction := q.scope.of(q, var, label)) is not None:
+        q.line(restriction)  # keeps n only when the caller may see it
     projection = PROJECTORS[label](q, var, sel)
     q.line(f"RETURN {projection} AS result")
     rows = await backend.read(q.text(), q.params)

@@ -10,7 +10,7 @@ and opens new ones on its date.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from graph.base import Backend
@@ -40,7 +40,7 @@ def _merge_statement() -> str:
         WITH o, n, row, collect(x) AS xs, collect(r) AS rs
         FOREACH (r IN rs | SET r.until = row.on)
         FOREACH (x IN xs | CREATE (x)-[:{rel} {{since: row.on}}]->(n){keep})""")
-    return "".join(parts) + "\n        RETURN count(*) AS merged"
+    return "".join(parts)
 
 
 MERGE_STATEMENT = _merge_statement()
@@ -243,19 +243,31 @@ async def apply(
     steps can hold the writer back); it returns False to stop writing.
     """
     written: dict[str, int] = {}
-    for step, query in STEPS.items():
+    for step in STEPS:
         if ready is not None and not await ready(step):
             break
-        if step in DERIVED:
-            source, keep = DERIVED[step]
-            rows: Sequence[dict[str, Any]] = [row for row in steps.get(source, ()) if keep(row)]
-        else:
-            rows = steps.get(step, ())
+        rows = step_rows(steps, step)
         if not rows:
             continue
         tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
-        written[step] = await backend.write_batches(" ".join(query.split()), rows, progress=tick)
+        written[step] = await backend.write_batches(" ".join(STEPS[step].split()), rows, progress=tick)
     return written
+
+
+def step_rows(steps: Mapping[str, Sequence[dict[str, Any]]], step: str) -> Sequence[dict[str, Any]]:
+    """The rows of one step (derived steps take theirs from another step's rows)."""
+    if step in DERIVED:
+        source, keep = DERIVED[step]
+        return [row for row in steps.get(source, ()) if keep(row)]
+    return steps.get(step, ())
+
+
+def batches(steps: Mapping[str, Sequence[dict[str, Any]]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(step, rows) of every step with rows, in dependency order (a mutation's one statement)."""
+    for step in STEPS:
+        rows = step_rows(steps, step)
+        if rows:
+            yield step, list(rows)
 
 
 # the label and key of the nodes each step creates (to remove them again, see ``remove_nodes``)

@@ -3,7 +3,7 @@ the fetched maps (schema/types.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import strawberry
@@ -12,9 +12,19 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from graph.base import Backend
+from graph.errors import QueryTimeout
 from resolvers import analysis, explore, queries
 from resolvers.connections import BadPageRequest, shape_connection
-from resolvers.plan import UNRESTRICTED, Scope, selection
+from resolvers.personal import PersonalData
+from resolvers.plan import Scope, selection
+from resolvers.reveal import BadReveal
+from resolvers.scope import ADMIN, Principal, scope_for
+from schema import mutations as mutation_schema
+from schema import personal as personal_schema
+from schema.limits import DEFAULT_POLICY, Limits, Policy
+from schema.mutations import AuditConnection, AuditFilter, Mutation
+from schema.permissions import Forbidden
+from schema.personal import PersonalDataUnavailable, PersonalField, RevealedPersonalData
 from schema.types import (
     DATE_SCALAR,
     NODE_TYPES,
@@ -46,9 +56,15 @@ class Context:
     """Built per request by the app's ``get_context``."""
 
     backend: Backend
-    scope: Scope = UNRESTRICTED
+    principal: Principal = ADMIN  # the token's caller (service/auth.py); non-HTTP callers are ADMIN
+    policy: Policy = DEFAULT_POLICY  # abuse limits and switches (schema/limits.py)
     request: Any = None
     response: Any = None
+    personal: PersonalData | None = None  # seals ID numbers and phones that mutations store
+    scope: Scope = field(init=False)  # the principal's row-level scope (resolvers/scope.py)
+
+    def __post_init__(self) -> None:
+        self.scope = scope_for(self.principal, queries.today())
 
 
 class ClientError(Exception):
@@ -61,6 +77,10 @@ EXPECTED = (
     queries.NotAGlobalId,
     analysis.BadArgument,
     explore.BadExploreRequest,
+    Forbidden,
+    BadReveal,
+    PersonalDataUnavailable,
+    QueryTimeout,
 )
 
 
@@ -238,6 +258,33 @@ class Query:
         )
         return [graph_node(h) for h in hits]  # type: ignore[misc]
 
+    @strawberry.field(description="The audit trail, newest first (ADMIN only).")
+    async def audit_log(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditFilter | None = None,
+    ) -> AuditConnection:
+        return await mutation_schema.audit_log(info, first, after, filter)
+
+    @strawberry.field(
+        description="A person by exact ID number (looked up by its keyed hash): ADMIN, and staff in scope."
+    )
+    async def person_by_id_number(
+        self, info: Info[Context, None], id_number: str, as_of: Date | None = None
+    ) -> Person | None:
+        return await personal_schema.person_by_id_number(info, id_number, as_of)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Clear ID number / phone of a person in scope, for a stated reason that is written to "
+        "the audit log with who asked (ADMIN; staff too when GRASSROOTS_STAFF_REVEAL=on)."
+    )
+    async def reveal_personal_data(
+        self, info: Info[Context, None], pid: str, fields: list[PersonalField], reason: str
+    ) -> RevealedPersonalData | None:
+        return await personal_schema.reveal_personal_data(info, pid, fields, reason)  # type: ignore[no-any-return]
+
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         label, key = queries.parse_global_id(id)
@@ -246,11 +293,13 @@ class Query:
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=NODE_TYPES,
     config=StrawberryConfig(default_resolver=resolve_from_map, scalar_map={Date: DATE_SCALAR}),
     extensions=[
         lambda: MaskErrors(should_mask_error=_masked),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        Limits,  # after the validation cache: it adds rules and checks the cost (schema/limits.py)
     ],
 )

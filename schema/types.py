@@ -72,15 +72,23 @@ def typed(typename: str) -> Any:
     return is_type_of
 
 
+def typename_of(obj: Any, _info: Any, _abstract_type: Any) -> str | None:
+    """The concrete type of a fetched map: its ``__typename`` (asking each implementation's
+    ``is_type_of`` in turn cost more than the query for a matrix of 18,000 cells)."""
+    return obj.get("__typename") if isinstance(obj, dict) else None
+
+
 @strawberry.interface(description="An object with a global id; `node(id)` resolves every one.")
 class Node:
     id: strawberry.ID
+    resolve_type = staticmethod(typename_of)
 
 
 @strawberry.interface(description="A place a household can be registered at: a Community or a Region.")
 class Place:
     code: str
     name: str
+    resolve_type = staticmethod(typename_of)
 
 
 @strawberry.enum
@@ -180,15 +188,18 @@ class Dwelling(Node):
     is_type_of = typed("Dwelling")
 
 
-@strawberry.type(description="Counts for a community on a date (SPEC.md definitions).")
+@strawberry.type(
+    description="Counts for a community on a date (SPEC.md definitions). A count of persons is null "
+    "when withheld: 1 to 4 persons, for a role that may not see persons (ANALYST)."
+)
 class CommunityStats:
-    residents: int
-    registered: int
-    living_elsewhere: int
-    registered_elsewhere: int
-    residence_unknown: int
-    party_members: int
-    reported_members: int
+    residents: int | None
+    registered: int | None
+    living_elsewhere: int | None
+    registered_elsewhere: int | None
+    residence_unknown: int | None
+    party_members: int | None
+    reported_members: int | None
     paired_units: int
     volunteer_teams: int
 

@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql`` (GraphiQL on GET), ``/health`` and ``/metrics``.
+"""The Starlette application: ``/graphql`` (GraphiQL on GET), ``/health``, ``/metrics`` and ``/explore``.
 
 The database backend is owned by the app's lifespan: opened (and the embedded FalkorDB started)
 before the first request, closed (and the server stopped) at shutdown.
@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,7 +20,13 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from graph import Backend, connect
+from resolvers.personal import PersonalData
 from schema import Context, schema
+from schema.limits import PersistedOperations, Policy
+from service.auth import NOBODY, PRINCIPAL_KEY, BearerAuth
+from service.bodylimit import BodyLimit
+from service.explore import explore_routes
+from service.ratelimit import RateLimit
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,12 +35,25 @@ Prepare = Callable[[Backend], Awaitable[None]]
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, app: Starlette) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+    def __init__(self, app: Starlette, policy: Policy, ide: bool = True) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if ide else None)
         self.app = app
+        self.policy = policy
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(backend=self.app.state.backend, request=request, response=response)
+        principal = request.scope.get(PRINCIPAL_KEY)
+        if principal is None:  # BearerAuth lets only the GraphiQL page through without a token
+            if request.method != "GET" or "query" in request.query_params:
+                raise HTTPException(401, "missing bearer token")
+            principal = NOBODY  # the page is rendered; no operation runs
+        return Context(
+            backend=self.app.state.backend,
+            principal=principal,
+            policy=self.policy,
+            request=request,
+            response=response,
+            personal=self.app.state.personal,
+        )
 
 
 def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
@@ -47,6 +67,9 @@ def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
             if prepare is not None:
                 await prepare(backend)
             app.state.backend = backend
+            app.state.personal = (
+                PersonalData.from_secret(settings.secret_key) if settings.secret_key else None
+            )
             yield
         finally:
             await backend.close()
@@ -61,9 +84,30 @@ def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app = Starlette(
-        routes=[Route("/health", health), Route("/metrics", metrics)],
+        routes=[Route("/health", health), Route("/metrics", metrics), *explore_routes()],
         lifespan=lifespan,
     )
-    graphql = GraphQLApp(app)
-    app.add_route("/graphql", graphql, methods=["GET", "POST"])  # type: ignore[arg-type]  # an ASGI app
+    graphql = GraphQLApp(app, policy(settings), ide=not settings.production)
+    guarded = BodyLimit(
+        BearerAuth(RateLimit(graphql, settings.rate_limit), settings.secret_key, settings.auth),
+        settings.max_body_bytes,
+    )  # 413, then 401, then 429, before GraphQL parses anything
+    app.add_route("/graphql", guarded, methods=["GET", "POST"])  # type: ignore[arg-type]  # an ASGI app
     return app
+
+
+def policy(settings: Settings) -> Policy:
+    """The request rules of schema/limits.py for these settings; refuses unsafe combinations."""
+    if not settings.auth:
+        if settings.production:
+            raise ValueError("GRASSROOTS_AUTH=off is refused when GRASSROOTS_ENV=production")
+        log.warning(
+            "GRASSROOTS_AUTH=off: every request is served as ADMIN without a token (local development only)"
+        )
+    persisted = list(settings.persisted_operations)
+    return Policy(
+        introspection=not settings.production,
+        persisted=PersistedOperations(persisted) if persisted else None,
+        staff_reveal=settings.staff_reveal,
+        max_cost=settings.max_cost,
+    )

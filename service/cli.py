@@ -19,12 +19,15 @@ from resolvers.check import run_checks
 from resolvers.export import export_bundle
 from resolvers.ledger import ImportResult, import_bundle, write_report
 from resolvers.personal import MissingSecretKey, PersonalData
+from resolvers.scope import Role
+from service.auth import make_token, parse_ttl
 from service.settings import Settings
 
 log = logging.getLogger("grassroots")
 T = TypeVar("T")
 DEMO_PERSONS = 20_000
 DEMO_SEED = 2026
+DEMO_TOKEN_TTL = 7 * 86400
 
 
 def personal_data(settings: Settings) -> PersonalData | None:
@@ -46,6 +49,30 @@ def ensure_demo_secret(settings: Settings) -> Settings:
         log.warning("generated a secret key for the demo in %s", key_file)
     os.environ["GRASSROOTS_SECRET_KEY"] = key_file.read_text().strip()
     return Settings.from_env()
+
+
+def token_secret(settings: Settings) -> str:
+    """The key tokens are signed with: GRASSROOTS_SECRET_KEY, or the demo's generated key."""
+    if settings.secret_key:
+        return settings.secret_key
+    key_file = settings.data_dir / "secret.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    raise ValueError("GRASSROOTS_SECRET_KEY is not set (and there is no demo key in the data directory)")
+
+
+def demo_token_help(address: str, token: str) -> str:
+    """What `make demo` prints: a ready ADMIN token and where to put it."""
+    header = '{"Authorization": "Bearer ' + token + '"}'
+    return (
+        f"\nGraphiQL: {address}\n"
+        f"Every request needs a token. A demo ADMIN token, valid 7 days:\n\n    {token}\n\n"
+        "In GraphiQL open the Headers tab (bottom of the editor) and paste:\n\n"
+        f"    {header}\n\n"
+        f"or from a shell: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n"
+        f'      -d \'{{"query": "{{ search(text: \\"社区\\") {{ label name }} }}"}}\' {address}\n'
+        "Other roles: grassroots token --role COMMUNITY_STAFF --community 430105001001 --ttl 8h\n"
+    )
 
 
 async def with_backend(settings: Settings, work: Callable[[Backend], Awaitable[T]]) -> T:
@@ -114,10 +141,15 @@ async def run_demo(settings: Settings) -> None:
     settings = ensure_demo_secret(settings)
 
     address = f"http://{settings.host}:{settings.port}/graphql"
+    assert settings.secret_key is not None  # ensure_demo_secret made one
+    token = make_token(
+        settings.secret_key, Role.ADMIN, sub="demo-admin", name="demo admin", ttl=DEMO_TOKEN_TTL
+    )
 
     async def load_if_empty(backend: Backend) -> None:
         if await backend.read("MATCH (p:Person) RETURN p.pid AS pid LIMIT 1"):
-            print(f"the data directory already holds a district; GraphiQL: {address}", flush=True)
+            print("the data directory already holds a district", flush=True)
+            print(demo_token_help(address, token), flush=True)
             return
         from seed.generate import generate
 
@@ -128,7 +160,7 @@ async def run_demo(settings: Settings) -> None:
         print_import(result, partial=False)
         if not result.ok:
             raise SystemExit("the demo district did not import")
-        print(f'GraphiQL: {address}   try: {{ search(text: "社区") {{ label name }} }}', flush=True)
+        print(demo_token_help(address, token), flush=True)
 
     app = create_app(settings, prepare=load_if_empty)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
@@ -152,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         "--include-personal-data", action="store_true", help="write ID numbers and phones in clear"
     )
     commands.add_parser("check", help="prove the graph's invariants")
+    tok = commands.add_parser("token", help="print a signed API token (HS256, GRASSROOTS_SECRET_KEY)")
+    tok.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tok.add_argument("--community", action="append", default=[], metavar="CODE", help="repeat for several")
+    tok.add_argument("--street", metavar="CODE", help="STREET_STAFF: the 9-digit street code")
+    tok.add_argument("--district", metavar="CODE", help="DISTRICT_STAFF: the 6-digit district code")
+    tok.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (default 8h)")
+    tok.add_argument("--name", help="who the token is for (shown in the audit log)")
     seed = commands.add_parser("seed", help="write a synthetic district bundle", add_help=False)
     seed.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -191,6 +230,21 @@ def main(argv: list[str] | None = None) -> int:
                 for row in result.violations:
                     print(f"       {row}")
             return 0 if all(r.ok for r in results) else 1
+        if args.command == "token":
+            name = args.name or f"{args.role.lower()}-{secrets.token_hex(3)}"
+            print(
+                make_token(
+                    token_secret(settings),
+                    Role(args.role),
+                    sub=name,
+                    name=name,
+                    communities=tuple(args.community),
+                    street=args.street,
+                    district=args.district,
+                    ttl=parse_ttl(args.ttl),
+                )
+            )
+            return 0
         if args.command == "seed":
             from seed.generate import main as seed_main
 

@@ -5,10 +5,14 @@ Every test gets its own empty graph: a fresh graph key on FalkorDB, a cleared da
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import itertools
+import json
+import logging
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +22,13 @@ from graph.base import Backend
 from graph.embedded import EmbeddedFalkorDB
 from graph.falkor_backend import FalkorBackend
 from resolvers.personal import PersonalData
+from resolvers.scope import Role
+from service.auth import make_token
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 EXAMPLE = SHARED / "contract" / "example"
 TODAY = "2026-11-23"
+TEST_SECRET = "test-secret-key"
 _graph_numbers = itertools.count()
 
 
@@ -108,3 +115,60 @@ async def dump(backend: Backend) -> tuple[list[Any], list[Any]]:
     )
     canon = lambda rows: sorted(repr(sorted(r.items())) for r in rows)  # noqa: E731
     return canon(nodes), canon(edges)
+
+
+def bearer(role: Role = Role.ADMIN, secret: str = TEST_SECRET, **claims: Any) -> dict[str, str]:
+    """HTTP headers with a fresh signed token (ADMIN unless told), for the app's test clients."""
+    return {"Authorization": "Bearer " + make_token(secret, role, sub=f"test-{role.value.lower()}", **claims)}
+
+
+# ---- no clear personal data in logs or responses, over the whole suite -----------------------
+def clear_personal_values() -> dict[str, str]:
+    """The example bundle's clear ID numbers and phones -> the pid they belong to."""
+    with (EXAMPLE / "persons.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {row[k]: row["pid"] for row in rows for k in ("id_number", "phone") if row[k]}
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # a record that cannot format cannot leak either
+            self.texts.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_clear_personal_data() -> Iterator[list[str]]:
+    """Every log record (INFO and up) and every GraphQL result of the session is searched for the
+    example's clear ID numbers and phones; only revealPersonalData answers may hold them."""
+    from schema import schema
+
+    seen: list[str] = []
+    handler = _Collect()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO) if level else logging.INFO)
+    execute = schema.execute
+
+    async def recording(query: str | None, *args: Any, **kwargs: Any) -> Any:
+        result = await execute(query, *args, **kwargs)
+        if "revealPersonalData" not in (query or ""):
+            seen.append(json.dumps(result.data, ensure_ascii=False, default=str))
+            seen.extend(str(e) for e in result.errors or ())
+        return result
+
+    schema.execute = recording  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        schema.execute = execute  # type: ignore[method-assign]
+        root.removeHandler(handler)
+        root.setLevel(level)
+    clear = clear_personal_values()
+    leaks = sorted({clear[v] for text in [*seen, *handler.texts] for v in clear if v in text})
+    assert not leaks, f"clear ID numbers or phones of {leaks} appeared in logs or GraphQL responses"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
+from conftest import EXAMPLE, bearer
 from contract import OPERATIONS, QUERIES, VARIABLES
 from starlette.testclient import TestClient
 
@@ -29,7 +29,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         result = await import_bundle(backend, EXAMPLE, PersonalData.from_secret(settings.secret_key))
         assert result.ok, result.problems
 
-    with TestClient(create_app(settings, prepare=load)) as test_client:
+    with TestClient(create_app(settings, prepare=load), headers=bearer()) as test_client:
         yield test_client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,10 +20,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def post(url: str, query: str) -> dict[str, object]:
-    request = urllib.request.Request(
-        url, data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
-    )
+def post(url: str, query: str, token: str) -> dict[str, object]:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
@@ -49,10 +49,13 @@ def test_demo_on_an_empty_data_dir_serves_a_district(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "demo did not serve within 120 s"
             time.sleep(0.5)
         url = f"http://127.0.0.1:{port}/graphql"
-        found = post(url, '{ search(text: "社区", first: 5) { label name } }')
+        printed = (tmp_path / "demo.log").read_text()
+        assert '{"Authorization": "Bearer ' in printed  # how to set it in GraphiQL's headers
+        token = re.search(r'"Authorization": "Bearer ([\w.-]+)"', printed).group(1)  # type: ignore[union-attr]
+        found = post(url, '{ search(text: "社区", first: 5) { label name } }', token)
         hits = found["data"]["search"]  # type: ignore[index]
         assert len(hits) == 5 and all("社区" in h["name"] for h in hits)
-        matrix = post(url, '{ mismatchMatrix(scopeCode: "430105", kind: HUKOU) { persons } }')
+        matrix = post(url, '{ mismatchMatrix(scopeCode: "430105", kind: HUKOU) { persons } }', token)
         assert sum(c["persons"] for c in matrix["data"]["mismatchMatrix"]) > 1000  # type: ignore[index]
         assert (tmp_path / "data" / "secret.key").exists()
         assert "GraphiQL: http://127.0.0.1:" in (tmp_path / "demo.log").read_text()

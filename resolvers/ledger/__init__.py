@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from graph.base import Backend
-from resolvers import writes
+from resolvers import flows, writes
 from resolvers.ledger.read import ParsedFile, Problem, read_bundle
 from resolvers.ledger.spec import FILES
 from resolvers.ledger.validate import Validator
 from resolvers.personal import PersonalData
+from resolvers.plan import Cypher
 
 
 @dataclass
@@ -156,6 +157,8 @@ async def import_bundle(
             if partial or not (problems or outcome.problems):
                 written = await writes.apply(backend, outcome.steps, progress)
         problems = problems + outcome.problems
+        if written:
+            await keep_flows(backend, fresh, outcome.steps, progress)
         if written and sum(written.values()) >= COMPACT_AFTER_ROWS:
             await backend.compact()
     result = ImportResult(
@@ -169,6 +172,27 @@ async def import_bundle(
     )
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def keep_flows(
+    backend: Backend,
+    fresh: bool,
+    steps: dict[str, list[dict[str, Any]]],
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    """Keep the flow-matrix shortcuts true: a full build after a load into an empty graph, else a
+    refresh of the persons whose memberships the rows changed or whose chains a merge moved."""
+    if fresh:
+        await flows.refresh(backend, None, progress)
+        return
+    pids = {row["pid"] for step in flows.TOUCHING_STEPS for row in steps.get(step, ())}
+    if steps.get("merges"):
+        q = Cypher("")
+        flows.touched_by_merge(q, q.param(sorted({row["old"] for row in steps["merges"]}), "codes"), "pids")
+        q.line("RETURN pids")
+        pids.update((await backend.read(q.text(), q.params))[0]["pids"])
+    if pids:
+        await flows.refresh(backend, sorted(pids), progress)
 
 
 def write_report(result: ImportResult, report: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.base import Backend
-from graph.model import NODE_KEYS
+from graph.model import MOVED_BY_MERGE, NODE_KEYS
 
 LOOKUP_BATCH = 50_000
 
@@ -58,7 +58,7 @@ def lookup_statements() -> list[str]:
     return (
         [lookup_query(label) for label in PARENTS]
         + [history_query(rel, label, NODE_KEYS.get(label, "")) for rel, label in HISTORY_TARGETS.values()]
-        + [PAIRING_HISTORY, ID_HASH_OWNERS]
+        + [PAIRING_HISTORY, ID_HASH_OWNERS, LATEST_START]
     )
 
 
@@ -99,6 +99,25 @@ PAIRING_HISTORY = (
     "RETURN u.uscc AS uscc, labels(t)[0] AS targetLabel, coalesce(t.code, t.id, t.orgId) AS target, "
     "r.since AS since, r.until AS until"
 )
+
+
+def _latest_start() -> str:
+    """Per community: the latest ``since`` of each kind of current edge a merge would move.
+
+    One OPTIONAL MATCH + max per kind: FalkorDB answers a sum of several pattern comprehensions
+    wrongly (silently).
+    """
+    lines = ["UNWIND $keys AS k MATCH (n:Community {code: k})"]
+    found: list[str] = []
+    for i, (label, rel) in enumerate(MOVED_BY_MERGE):
+        lines.append(f"OPTIONAL MATCH (:{label})-[r{i}:{rel}]->(n) WHERE r{i}.until IS NULL")
+        lines.append(f"WITH k, n, {''.join(f'{f}, ' for f in found)}max(r{i}.since) AS m{i}")
+        found.append(f"m{i}")
+    lines.append(f"RETURN k AS code, [{', '.join(found)}] AS starts")
+    return " ".join(lines)
+
+
+LATEST_START = _latest_start()
 
 ID_HASH_OWNERS = "UNWIND $keys AS k MATCH (p:Person {idNumberHash: k}) RETURN k AS hash, p.pid AS pid"
 

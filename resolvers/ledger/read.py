@@ -24,6 +24,7 @@ class Problem:
     line: int
     column: str
     message: str
+    code: str = "INVALID"  # what kind of problem: INVALID, NOT_FOUND, OVERLAP, MERGED, NOT_A_MEMBER, CONFLICT
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.message}"

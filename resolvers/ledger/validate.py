@@ -106,12 +106,12 @@ class Validator:
         self.row_problem = False
 
     # ---- bookkeeping ------------------------------------------------------------------------
-    def problem(self, row: SourceRow, column: str, message: str) -> None:
-        self.out.problems.append(Problem(row.file, row.line, column, message))
+    def problem(self, row: SourceRow, column: str, message: str, code: str = "INVALID") -> None:
+        self.out.problems.append(Problem(row.file, row.line, column, message, code))
         self.out.rejected.setdefault((row.file, row.line), []).append(f"{column}: {message}")
 
-    def fail(self, row: SourceRow, column: str, message: str) -> RowRejected:
-        self.problem(row, column, message)
+    def fail(self, row: SourceRow, column: str, message: str, code: str = "INVALID") -> RowRejected:
+        self.problem(row, column, message, code)
         return RowRejected()
 
     def is_rejected(self, row: SourceRow) -> bool:
@@ -149,8 +149,12 @@ class Validator:
             return found
         where = self.rejected_keys[label].get(key)
         if where:
-            raise self.fail(row, column, f"refers to {NOUN[label]} '{key}' of rejected row {where}")
-        raise self.fail(row, column, f"unknown {NOUN[label]} '{key}' (not in this bundle nor in the graph)")
+            raise self.fail(
+                row, column, f"refers to {NOUN[label]} '{key}' of rejected row {where}", "NOT_FOUND"
+            )
+        raise self.fail(
+            row, column, f"unknown {NOUN[label]} '{key}' (not in this bundle nor in the graph)", "NOT_FOUND"
+        )
 
     def current_community(self, row: SourceRow, column: str, code: str | None) -> dict[str, Any]:
         community = self.ref(row, column, "Community", code)
@@ -158,7 +162,7 @@ class Validator:
         if community.get("status") == "MERGED" and code not in self.merging:
             successor = (community.get("successor") or ["?"])[0]
             raise self.fail(
-                row, column, f"community '{code}' was merged into '{successor}'; use '{successor}'"
+                row, column, f"community '{code}' was merged into '{successor}'; use '{successor}'", "MERGED"
             )
         return community
 
@@ -552,7 +556,10 @@ class Validator:
                 row = hashes[owner["hash"]]
                 if owner["pid"] != row.values["pid"]:
                     self.problem(
-                        row, "id_number", f"this ID number belongs to person '{owner['pid']}' in the graph"
+                        row,
+                        "id_number",
+                        f"this ID number belongs to person '{owner['pid']}' in the graph",
+                        "CONFLICT",
                     )
                     self.out.steps["persons"] = [
                         p for p in self.out.steps["persons"] if p["pid"] != row.values["pid"]
@@ -731,7 +738,9 @@ class Validator:
                 span = f"{other.since}..{other.until or 'open'}"
                 where = f"line {other.row.line}" if other.row is not None else "already in the graph"
                 if row is not None and not self.is_rejected(row):
-                    self.problem(row, "since", f"period overlaps {span} ({where}) of the same kind")
+                    self.problem(
+                        row, "since", f"period overlaps {span} ({where}) of the same kind", "OVERLAP"
+                    )
                 if earlier.until is None or (period.until is not None and period.until > earlier.until):
                     open_until = period
                 continue
@@ -814,7 +823,9 @@ class Validator:
                     )
             spans = party.get(v["pid"] or "", [])
             if not any(s <= since and (u is None or u > since) for s, u in spans):
-                raise self.fail(row, "since", f"person '{v['pid']}' is not a party member on {since}")
+                raise self.fail(
+                    row, "since", f"person '{v['pid']}' is not a party member on {since}", "NOT_A_MEMBER"
+                )
 
         await self.memberships(file, "community_code", "Community", step, lambda v: (v["pid"] or "",), extra)
 
@@ -925,11 +936,24 @@ class Validator:
             "Community", (r.values.get(c) for r in file.rows for c in ("old_code", "new_code"))
         )
         olds = {r.values.get("old_code") for r in file.rows}
+        latest: dict[str, str | None] = {
+            r["code"]: max((s for s in r["starts"] if s), default=None)
+            for r in await self.graph_rows(lookups.LATEST_START, sorted(o for o in olds if o))
+        }
 
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
             old, new = v["old_code"], v["new_code"]
             assert old is not None and new is not None
             on = self.date(row, "on", v["on"])
+            started = latest.get(old)
+            if on is not None and started and on < started:
+                raise self.fail(
+                    row,
+                    "on",
+                    f"community '{old}' has a grid, compound, household, unit, party org or area there since "
+                    f"{started}, after {on}; a merge cannot be dated before the history it closes",
+                    "OVERLAP",
+                )
             if old == new:
                 raise self.fail(row, "new_code", "a community cannot be merged into itself")
             old_info = self.ref(row, "old_code", "Community", old)
@@ -939,12 +963,15 @@ class Validator:
             if new_info.get("status") == "MERGED":
                 successor = (new_info.get("successor") or ["?"])[0]
                 raise self.fail(
-                    row, "new_code", f"community '{new}' was merged into '{successor}'; use '{successor}'"
+                    row,
+                    "new_code",
+                    f"community '{new}' was merged into '{successor}'; use '{successor}'",
+                    "MERGED",
                 )
             successors = old_info.get("successor") or []
             if successors and successors[0] != new:
                 raise self.fail(
-                    row, "old_code", f"community '{old}' was already merged into '{successors[0]}'"
+                    row, "old_code", f"community '{old}' was already merged into '{successors[0]}'", "MERGED"
                 )
             self.emit("merges", {"old": old, "new": new, "on": on, "docNo": v["doc_no"]})
 
