@@ -50,8 +50,11 @@ from graph.embedded import EmbeddedFalkorDB
 from graph.falkor_backend import FalkorBackend
 from resolvers.connections import encode_cursor
 from resolvers.queries import global_id
+from resolvers.scope import Role
+from service.auth import make_token
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRET = "read-bench-secret"  # signs the bench's token; the naive server ignores it
 GRAPH_KEY = "grassroots"
 CONTRACT = ROOT.parent / "shared" / "contract" / "operations.graphql"
 TARGET_VS_HAND = 1.3
@@ -381,8 +384,14 @@ def wait_healthy(server: Server, seconds: float = 60.0) -> None:
 @contextlib.contextmanager
 def servers(socket_path: Path, logs: Path) -> Iterator[tuple[Server, Server]]:
     """The service and the naive schema, each a uvicorn subprocess on the same FalkorDB socket."""
-    env = {**os.environ, "GRAPH_URI": f"unix://{socket_path}", "GRASSROOTS_GRAPH_KEY": GRAPH_KEY,
-           "GRASSROOTS_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GRAPH_URI": f"unix://{socket_path}",
+        "GRASSROOTS_GRAPH_KEY": GRAPH_KEY,
+        "GRASSROOTS_LOG_LEVEL": "WARNING",
+        "GRASSROOTS_SECRET_KEY": SECRET,
+        "GRASSROOTS_RATE_LIMIT": "0",
+    }  # fmt: skip  (tokens are checked as in production; no rate limit)
     started: list[Server] = []
     try:
         port = free_port()
@@ -408,7 +417,8 @@ class GraphQLClient:
     """One keep-alive connection; ``data`` of a POSTed operation (errors are fatal)."""
 
     def __init__(self, url: str, operations: dict[str, str]) -> None:
-        self.client = httpx.Client(base_url=url, timeout=60)
+        token = make_token(SECRET, Role.ADMIN, sub="read-bench")
+        self.client = httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {token}"})
         self.operations = operations
 
     def __call__(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:

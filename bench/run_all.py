@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -20,13 +21,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     args = parser.parse_args()
-    runs = [
-        [sys.executable, str(HERE / "seed_bench.py"), "--persons", str(args.persons), "--import"],
-        [sys.executable, str(HERE / "read_bench.py")],
-    ]
-    for command in runs:
-        print("$", " ".join(command[1:]), flush=True)
-        subprocess.run(command, check=False)
+    with tempfile.TemporaryDirectory(prefix="grassroots-bench-") as work:
+        bundle, store = Path(work) / "bundle", Path(work) / "store"
+        runs = [
+            [sys.executable, str(HERE / "seed_bench.py"), "--persons", str(args.persons), "--import",
+             "--keep", str(bundle)],
+            [sys.executable, str(HERE / "matrix_bench.py"), "--data", str(store), "--bundle", str(bundle)],
+            [sys.executable, str(HERE / "read_bench.py")],
+        ]  # fmt: skip
+        for command in runs:
+            print("$", " ".join(command[1:]), flush=True)
+            subprocess.run(command, check=False)
     return 0
 
 

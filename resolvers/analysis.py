@@ -321,10 +321,14 @@ async def pairing_suggestions(
         entries["unit"] = project_unit(q, "u", unit)
     q.line(f"RETURN {map_expr(entries)} AS row")
     rows = [row["row"] for row in await backend.read(q.text(), q.params)]
+    if q.scope.min_cell:  # a count of a few persons is withheld from roles that may not see persons
+        for r in rows:
+            if r["employees"] < q.scope.min_cell:
+                r["employees"] = None
     w = SUGGESTION_WEIGHTS
     suggestions = [
         {
-            "score": w["employeesLivingHere"] * r["employees"] + (w["sameStreet"] if r["sameStreet"] else 0.0)
+            "score": w["employeesLivingHere"] * (r["employees"] or 0) + (w["sameStreet"] if r["sameStreet"] else 0.0)
             + w["currentPairings"] * r["pairings"],
             "unit": r.get("unit"),
             "reasons": {"employeesLivingHere": r["employees"], "sameStreet": r["sameStreet"], "currentPairings": r["pairings"]},

@@ -134,7 +134,7 @@ async def neighbourhood(
         + "UNWIND CASE WHEN size(all_rels) = 0 THEN [null] ELSE all_rels END AS r "
         "WITH a, pathCount, collect(DISTINCT r)[0..$take] AS rels "
         f"RETURN {node_info('a')} AS center, pathCount, "
-        "[r IN rels | {type: type(r), "
+        "[r IN rels | {type: type(r), since: r.since, until: r.until, "
         f"from: {node_info('startNode(r)')}, to: {node_info('endNode(r)')}}}] AS edges"
     )
     params = {k: v for k, v in q.params.items() if k != "asOf"}

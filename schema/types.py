@@ -490,7 +490,9 @@ class CoverageRow:
 
 @strawberry.type
 class SuggestionReasons:
-    employees_living_here: int
+    employees_living_here: int | None = strawberry.field(
+        description="Null for ANALYST when under 5 (small counts are withheld); the score then counts 0."
+    )
     same_street: bool
     current_pairings: int
 

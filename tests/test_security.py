@@ -264,6 +264,16 @@ async def test_analyst_aggregates_withhold_small_cells(district: Backend) -> Non
     ]
     assert (await data(district, "analyst", collective))["collectiveMembersElsewhere"] == []
     assert (await data(district, "yanwachi", collective))["collectiveMembersElsewhere"] == []  # 德雅's org
+    # 民政局 (located in 德雅) employs P003, who lives in 德雅: one employee, withheld for ANALYST
+    suggest = '{ pairingSuggestions(communityCode: "430105001001") { unit { uscc } score reasons { employeesLivingHere } } }'
+    admin_rows = (await data(district, "admin", suggest))["pairingSuggestions"]
+    analyst_rows = (await data(district, "analyst", suggest))["pairingSuggestions"]
+    bureau = [r for r in admin_rows if r["unit"]["uscc"] == BUREAU]
+    assert bureau and bureau[0]["reasons"]["employeesLivingHere"] == 1
+    assert all(
+        r["reasons"]["employeesLivingHere"] is None for r in analyst_rows if r["unit"]["uscc"] == BUREAU
+    )
+    assert all((r["reasons"]["employeesLivingHere"] or 5) >= 5 for r in analyst_rows)
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ export function neighbourhoodView(state) {
       searchBox({ name: 'neighbourhood-search', placeholder: '姓名、社区、单位、志愿队、党组织', onPick: open }),
       h('label', {}, '范围 ', depth),
       h('p', { class: 'note' }, '点击图中的节点：右侧显示其信息卡，并画出它的相邻节点。虚线为截至日期时已结束的关系。'),
-      h('p', { class: 'note' }, '关系图包含各时期的关系（接口的 neighborhood 暂不能按日期筛选）；信息卡按截至日期显示。'),
+      h('p', { class: 'note' }, '关系图包含各时期的关系，截至所选日期已结束的关系以虚线显示；信息卡按截至日期显示。'),
       status,
       h('h3', {}, '图例'),
       h('div', { class: 'legend' }, Object.keys(LABELS).map((label) => chip(label, true)))),
