@@ -167,12 +167,22 @@ async def run_demo(settings: Settings) -> None:
     await uvicorn.Server(config).serve()
 
 
+def app_from_env() -> Any:
+    """The app of one ``serve --workers N`` worker process, from the environment."""
+    from service.app import create_app
+
+    return create_app(Settings.from_env())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grassroots", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (needs GRAPH_URI when above 1)"
+    )
     commands.add_parser("demo", help="load the demo district into an empty data dir and serve it")
     imp = commands.add_parser("import", help="import a ledger bundle (folder or .zip)")
     imp.add_argument("path", type=Path)
@@ -204,8 +214,17 @@ def main(argv: list[str] | None = None) -> int:
             from service.app import create_app
 
             host, port = args.host or settings.host, args.port or settings.port
+            if args.workers > 1 and settings.embedded:
+                raise SystemExit(
+                    "grassroots serve: --workers above 1 needs GRAPH_URI (the embedded database belongs to one "
+                    "process; start FalkorDB or Neo4j yourself and point every worker at it)"
+                )
             print(f"GraphiQL: http://{host}:{port}/graphql")
-            uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+            if args.workers > 1:  # each worker process builds its own app from the environment
+                uvicorn.run("service.cli:app_from_env", factory=True, workers=args.workers, host=host, port=port,
+                            log_level=settings.log_level.lower())  # fmt: skip
+            else:
+                uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
             return 0
         if args.command == "demo":
             asyncio.run(run_demo(settings))

@@ -1,0 +1,264 @@
+"""A mixed load against the service over loopback: throughput and p50/p99 per operation.
+
+    python bench/load_bench.py [--persons 200000] [--clients 32] [--seconds 60] [--workers 1] [--data DIR]
+
+The district is generated and imported into an embedded FalkorDB (or reused from ``--data``);
+``grassroots serve --workers N`` runs against that server's socket (GRAPH_URI=unix://...), with
+tokens checked as in production and the per-token rate limit off (one token drives the whole
+load). ``--clients`` concurrent clients (one keep-alive connection each) send, for ``--seconds``:
+70 % PersonCard and ResidenceMismatches pages, 20 % MismatchMatrix (one street) and
+PairingCoverage, 10 % movePerson (each a different person, so none is refused). Any HTTP error,
+GraphQL error or userError counts as an error. Targets (issue 8): 0 errors, ≥ 800 PersonCard
+requests/s and p99 ≤ 50 ms on a 2-core machine. Everything stops by itself; only 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graph.embedded import EmbeddedFalkorDB  # noqa: E402
+from graph.falkor_backend import FalkorBackend  # noqa: E402
+from resolvers.ledger import import_bundle  # noqa: E402
+from resolvers.personal import PersonalData  # noqa: E402
+from resolvers.scope import Role  # noqa: E402
+from seed.generate import generate  # noqa: E402
+from service.auth import make_token  # noqa: E402
+
+SECRET = "load-bench-secret"
+OPERATIONS = {
+    "PersonCard": """query($pid: String!) { person(pid: $pid) {
+        id pid name gender birthYear idNumberMasked phoneMasked tags
+        household { key type relToHead since hukouPlace { code name } }
+        residence { since tenure dwelling { id room building { code name compound { id name type }
+          grid { code name } } } community { code name } }
+        residenceHistory { since until community { code name } }
+        partyMembership { type joined since org { id orgId name level homeCommunity { code name } } }
+        reportedTo { since community { code name } } employer { since unit { uscc name } }
+        roles { role since scopeType scopeCode scopeName } teams { role since team { teamId name } }
+        collectiveMemberships { since org { uscc name area { id name } } } } }""",
+    "ResidenceMismatches": """query($code: String!) { residenceMismatches(communityCode: $code, kind: HUKOU,
+        direction: REGISTERED_ELSEWHERE, first: 50) { totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { person { id pid name } home { code name } residence { code name } } } } }""",
+    "MismatchMatrix": """query($scope: String!) { mismatchMatrix(scopeCode: $scope, kind: HUKOU) {
+        home { code name } residence { code name } persons } }""",
+    "PairingCoverage": """query($scope: String!) { pairingCoverage(scopeCode: $scope) {
+        community { code name } pairedUnits unpairedLocalUnits { uscc name } } }""",
+    "MovePerson": """mutation($input: MovePersonInput!) { movePerson(input: $input) {
+        userErrors { field code message } person { pid residence { since community { code } } } } }""",
+}
+MIX = [("PersonCard", 35), ("ResidenceMismatches", 35), ("MismatchMatrix", 10), ("PairingCoverage", 10),
+       ("MovePerson", 10)]  # fmt: skip
+TARGET_RATE, TARGET_P99 = 800.0, 0.050
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def prepare(data: Path, persons: int, seed: int) -> EmbeddedFalkorDB:
+    server = EmbeddedFalkorDB(data, timeout_ms=30_000)
+    await server.start(wait_seconds=600)
+    backend = FalkorBackend(graph_key="grassroots", query_timeout=60, unix_socket=str(server.socket_path))
+    try:
+        await backend.setup_schema()
+        if not (await backend.read("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"]:
+            with tempfile.TemporaryDirectory(prefix="load-bench-") as folder:
+                generate(persons, seed, Path(folder))
+                result = await import_bundle(backend, Path(folder), PersonalData.from_secret(SECRET))
+                print(
+                    f"district           {persons:,} persons imported in {result.seconds:.1f} s", flush=True
+                )
+        else:
+            print(f"district           reused from {data}", flush=True)
+    finally:
+        await backend.close()
+    return server
+
+
+async def inputs(server: EmbeddedFalkorDB, count: int) -> dict[str, list[Any]]:
+    backend = FalkorBackend(graph_key="grassroots", query_timeout=60, unix_socket=str(server.socket_path))
+    try:
+        pids = [r["pid"] for r in await backend.read(
+            "MATCH (p:Person)-[l:LIVES_IN]->(:Dwelling) WHERE l.until IS NULL AND l.since < '2026-01-01' "
+            "RETURN p.pid AS pid")]  # fmt: skip
+        random.Random(1).shuffle(pids)
+        communities = [r["code"] for r in await backend.read(
+            "MATCH (c:Community {status: 'ACTIVE'}) RETURN c.code AS code ORDER BY code")]  # fmt: skip
+        streets = [
+            r["code"] for r in await backend.read("MATCH (s:Street) RETURN s.code AS code ORDER BY code")
+        ]
+        dwellings = [r["id"] for r in await backend.read("MATCH (d:Dwelling) RETURN d.id AS id LIMIT 2000")]
+    finally:
+        await backend.close()
+    return {"pids": pids[:count], "movers": pids[count:], "communities": communities, "streets": streets,
+            "dwellings": dwellings}  # fmt: skip
+
+
+def start_service(socket_path: Path, workers: int, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "GRAPH_URI": f"unix://{socket_path}", "GRASSROOTS_SECRET_KEY": SECRET,
+           "GRASSROOTS_RATE_LIMIT": "0", "GRASSROOTS_LOG_LEVEL": "WARNING"}  # fmt: skip
+    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the service exited: {log.read_text(errors='replace')[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"the service did not become healthy; see {log}")
+
+
+class Load:
+    def __init__(self, url: str, data: dict[str, list[Any]], seconds: float) -> None:
+        self.url, self.data, self.seconds = url, data, seconds
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+        self.movers = iter(data["movers"])
+        self.day = 0
+
+    def variables(self, op: str, rng: random.Random) -> dict[str, Any]:
+        d = self.data
+        if op == "PersonCard":
+            return {"pid": rng.choice(d["pids"])}
+        if op == "ResidenceMismatches":
+            return {"code": rng.choice(d["communities"])}
+        if op in ("MismatchMatrix", "PairingCoverage"):
+            return {"scope": rng.choice(d["streets"])}
+        pid = next(self.movers)
+        return {"input": {"pid": pid, "dwellingId": rng.choice(d["dwellings"]), "since": "2026-11-01"}}
+
+    async def client(self, number: int, token: str, deadline: float) -> None:
+        rng = random.Random(number)
+        names = [name for name, _ in MIX]
+        weights = [weight for _, weight in MIX]
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=self.url, headers=headers, timeout=60) as http:
+            while time.monotonic() < deadline:
+                op = rng.choices(names, weights)[0]
+                body = {"query": OPERATIONS[op], "variables": self.variables(op, rng)}
+                started = time.perf_counter()
+                try:
+                    response = await http.post("/graphql", json=body)
+                    elapsed = time.perf_counter() - started
+                    payload = response.json()
+                    problem = None
+                    if response.status_code != 200 or payload.get("errors"):
+                        problem = f"HTTP {response.status_code} {str(payload.get('errors'))[:200]}"
+                    elif op == "MovePerson" and payload["data"]["movePerson"]["userErrors"]:
+                        problem = str(payload["data"]["movePerson"]["userErrors"])[:200]
+                except httpx.HTTPError as exc:
+                    elapsed, problem = time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+                self.latencies[op].append(elapsed)
+                if problem:
+                    self.errors[op].append(problem)
+
+    async def run(self, clients: int) -> float:
+        token = make_token(SECRET, Role.ADMIN, sub="load-bench")
+        started = time.monotonic()
+        deadline = started + self.seconds
+        await asyncio.gather(*(self.client(i, token, deadline) for i in range(clients)))
+        return time.monotonic() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def report(load: Load, elapsed: float, clients: int, workers: int) -> None:
+    total = sum(len(v) for v in load.latencies.values())
+    errors = sum(len(v) for v in load.errors.values())
+    print(f"load               {clients} clients, {elapsed:.1f} s, uvicorn workers {workers}")
+    print(f"requests           {total:,} ({total / elapsed:,.1f}/s), errors {errors}")
+    print(f"{'operation':<22}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for op, _ in MIX:
+        values = load.latencies.get(op, [])
+        if not values:
+            continue
+        print(f"{op:<22}{len(values):>8}{len(values) / elapsed:>9.1f}{statistics.median(values) * 1000:>9.1f}"
+              f"{percentile(values, 0.99) * 1000:>9.1f}{len(load.errors.get(op, [])):>8}")  # fmt: skip
+    for op, problems in load.errors.items():
+        print(f"  first {op} error: {problems[0]}")
+    cards = load.latencies.get("PersonCard", [])
+    rate, p99 = len(cards) / elapsed, percentile(cards, 0.99) if cards else float("inf")
+    verdict = "met" if errors == 0 and rate >= TARGET_RATE and p99 <= TARGET_P99 else "NOT met"
+    print(f"targets            0 errors, PersonCard >= {TARGET_RATE:.0f}/s at p99 <= {TARGET_P99 * 1000:.0f} ms: "
+          f"{verdict} ({errors} errors, {rate:.1f}/s, p99 {p99 * 1000:.1f} ms)")  # fmt: skip
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    print(f"machine            {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}", flush=True)
+    data = args.data or Path(tempfile.mkdtemp(prefix="load-bench-store-"))
+    server = await prepare(data, args.persons, args.seed)
+    service = None
+    try:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = data / "load-bench-service.log"
+        service = start_service(server.socket_path, args.workers, port, log)
+        wait_healthy(url, service, log)
+        picked = await inputs(server, 2000)
+        needed = int(args.seconds * 400 * 0.1) + 1000  # moves must not run out
+        if len(picked["movers"]) < needed:
+            print(f"note               only {len(picked['movers'])} distinct persons to move", flush=True)
+        load = Load(url, picked, args.seconds)
+        elapsed = await load.run(args.clients)
+        report(load, elapsed, args.clients, args.workers)
+    finally:
+        if service is not None and service.poll() is None:
+            os.killpg(service.pid, signal.SIGTERM)  # our own child's session: the server and its workers
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                service.wait(timeout=20)
+            if service.poll() is None:
+                os.killpg(service.pid, signal.SIGKILL)
+        await server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--persons", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--data", type=Path, help="keep the store here and reuse it when it holds a district")
+    parser.add_argument(
+        "--only", choices=list(OPERATIONS), help="send only this operation (to see its ceiling)"
+    )
+    args = parser.parse_args(argv)
+    if args.only:
+        MIX[:] = [(args.only, 1)]
+    asyncio.run(main_async(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
