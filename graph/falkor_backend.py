@@ -33,6 +33,8 @@ from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, Que
 from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS, RELATIONSHIP_INDEXES
 
 log = logging.getLogger(__name__)
+CONNECT_TIMEOUT = 5.0  # seconds; a server that went away refuses at once, a vanished host takes this
+READ_GRACE = 2.0  # seconds past the query timeout before a read is given up as unanswered
 
 
 @contextmanager
@@ -42,6 +44,8 @@ def map_falkordb_errors() -> Iterator[None]:
         yield
     except BusyLoadingError as exc:
         raise GraphUnavailable("FalkorDB is loading its data set; try again shortly") from exc
+    except TimeoutError as exc:  # our own deadline on a read (FalkorBackend._run)
+        raise GraphUnavailable("FalkorDB did not answer in time: the server is hung or unreachable") from exc
     except (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError) as exc:
         raise GraphUnavailable(f"FalkorDB is unreachable: {exc}") from exc
     except ResponseError as exc:
@@ -146,7 +150,8 @@ class FalkorBackend(Backend):
             "max_connections": max_connections,
             "timeout": query_timeout,  # waiting for a free connection
             "decode_responses": True,
-            "socket_timeout": query_timeout + 60,
+            "socket_connect_timeout": CONNECT_TIMEOUT,
+            "socket_timeout": query_timeout + 60,  # the server stops reads at query_timeout itself
             "password": password,
         }
         if unix_socket is not None:
@@ -160,7 +165,6 @@ class FalkorBackend(Backend):
         self._pool = pool
         self._db = FalkorDB(connection_pool=pool)
         self._graph = self._db.select_graph(graph_key)
-        self._restart_lock = asyncio.Lock()
 
     async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
         try:
@@ -175,9 +179,14 @@ class FalkorBackend(Backend):
                 if not write:
                     command += ["timeout", self.timeout_ms]
                 result = QueryResult(self._graph)
-                await result.parse(await self._graph.execute_command(*command))
+                # the server stops a read at its timeout; no answer soon after means it is hung or
+                # cut off, and the request must not wait out the socket timeout. Writes have no
+                # server timeout (graph/embedded.py), so only the socket timeout bounds them.
+                async with asyncio.timeout(None if write else self.timeout_ms / 1000 + READ_GRACE):
+                    reply = await self._graph.execute_command(*command)
+                await result.parse(reply)
         except GraphUnavailable:
-            await self._revive_server()
+            self._revive_server()
             raise
         except QueryFailed as exc:
             if not write and "empty key" in str(exc):
@@ -186,15 +195,15 @@ class FalkorBackend(Backend):
         names = [column[1] for column in result.header]
         return [dict(zip(names, (normalise(v) for v in row), strict=True)) for row in result.result_set]
 
-    async def _revive_server(self) -> None:
-        """If our embedded server died, start it again (the caller's request still fails fast)."""
-        if self.server is None or self.server.running():
+    def _revive_server(self) -> None:
+        """If our embedded server died, start it again; the caller's request still fails fast, and
+        the pool's connections to the dead server are replaced as they are next taken."""
+        if self.server is None:
             return
-        async with self._restart_lock:
-            try:
-                await self.server.restart_if_dead()
-            except GraphUnavailable as exc:
-                log.error("could not restart embedded FalkorDB: %s", exc)
+        try:
+            self.server.restart_if_dead()
+        except OSError as exc:  # cannot fork, or write the pid file
+            log.error("could not restart embedded FalkorDB: %s", exc)
 
     def schema_statements(self) -> list[str]:
         return [f"CREATE INDEX FOR (n:{label}) ON (n.{prop})" for label, prop in self._indexed()] + [

@@ -19,6 +19,9 @@ from graph.base import Backend, Row
 from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
 from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS, RELATIONSHIP_INDEXES
 
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection
+RETRY_TIME = 2.0  # seconds a transaction is retried after a transient error (a leader switch)
+
 
 @contextmanager
 def map_neo4j_errors() -> Iterator[None]:
@@ -87,7 +90,16 @@ class Neo4jBackend(Backend):
         query_timeout: float,
     ) -> None:
         auth = (user, password) if password is not None else None
-        self._driver = AsyncGraphDatabase.driver(uri, auth=auth)
+        # The driver's defaults (30 s to connect, 60 s to get a connection, 30 s of retries with
+        # back-off) let a request wait a minute or more for a server that is gone; these bound
+        # it at ~11 s for a vanished host and ~3 s for one that refuses (docs/RELIABILITY.md).
+        self._driver = AsyncGraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=CONNECT_TIMEOUT,
+            connection_acquisition_timeout=CONNECT_TIMEOUT + query_timeout,
+            max_transaction_retry_time=RETRY_TIME,
+        )
         self._database = database
         self._timeout = query_timeout
 

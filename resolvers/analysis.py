@@ -13,6 +13,7 @@ from resolvers import flows
 from resolvers.connections import after_predicate, decode_cursor, page_size
 from resolvers.plan import Cypher, Scope, Sel, map_expr
 from resolvers.projections import (
+    PLACE_SCALARS,
     project_collective,
     project_community,
     project_person,
@@ -157,6 +158,12 @@ async def mismatch_matrix(
     HUKOU and PARTY read the flow shortcuts (resolvers/flows.py) when every person counts;
     ``from_chains`` walks every person's chains instead (the reference the benchmark compares).
     """
+    for side in ("home", "residence"):  # a cell's places are flat columns (thousands of cells)
+        wanted = sel.one(side)
+        if wanted is not None and not wanted.names() <= PLACE_SCALARS:
+            raise BadArgument(
+                f"mismatchMatrix: {side} gives code, name, kind and status; ask community(code) for more"
+            )
     q = Cypher(as_of, scope)
     q.params["scope"] = scope_code
     keep = q.scope.person(q, "p")  # the caller's scope (resolvers/scope.py)

@@ -32,13 +32,25 @@ def decode_cursor(cursor: str, parts: int) -> list[Any]:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         raise BadPageRequest(f"after: '{cursor[:40]}' is not a cursor returned by this field") from exc
-    if (
-        not isinstance(key, list)
-        or len(key) != parts
-        or not all(isinstance(k, str | int | None) for k in key)
-    ):
+    if not isinstance(key, list) or len(key) != parts or not all(_cursor_part(k) for k in key):
         raise BadPageRequest(f"after: '{cursor[:40]}' is not a cursor returned by this field")
     return key
+
+
+def _cursor_part(value: Any) -> bool:
+    """A value a cursor of ours can hold and the database can take as a parameter: a 64-bit int,
+    null, or text without NUL or lone surrogates (a forged cursor may decode to either)."""
+    if value is None:
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def page_size(first: int | None) -> int:

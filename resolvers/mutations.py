@@ -107,8 +107,14 @@ async def commit(
             f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key, coalesce(n.rev, 0) AS rev",
             {"keys": sorted(set(wanted))},
         )
-        change = await plan()
-        steps = await _validate(request, change)
+        try:
+            change = await plan()
+            steps = await _validate(request, change)
+        except Refused:
+            # a concurrent retry of this very call may have made the change since we looked
+            if idem is not None and (first := await _first_result(backend, idem, operation)) is not None:
+                return first["result"]
+            raise
         q = _statement(request, operation, label, found, steps, change, idem)
         rows = await backend.write(q.text(), q.params)
         if rows:

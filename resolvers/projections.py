@@ -92,7 +92,8 @@ def one(
 
 # ---- places ---------------------------------------------------------------------------------
 def project_place(q: Cypher, var: str, sel: Sel) -> str:
-    """A hukou place: a Community, or a Region outside the district."""
+    """A hukou place: a Community, or a Region outside the district. Object fields asked for
+    in ``... on Community`` (street, areas, stats ...) are planned as for any community."""
     entries = {"__typename": f"labels({var})[0]", "code": f"{var}.code"}
     if "name" in sel:
         entries["name"] = f"{var}.name"
@@ -100,7 +101,12 @@ def project_place(q: Cypher, var: str, sel: Sel) -> str:
         entries["kind"] = f"{var}.kind"
     if "status" in sel:
         entries["status"] = f"{var}.status"
-    return map_expr(entries)
+    if sel.names() <= PLACE_SCALARS:
+        return map_expr(entries)
+    return f"CASE WHEN {var}:Community THEN {project_community(q, var, sel)} ELSE {map_expr(entries)} END"
+
+
+PLACE_SCALARS = frozenset({"code", "name", "kind", "status"})
 
 
 def community_of_dwelling(

@@ -10,6 +10,9 @@ and opens new ones on its date.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -231,27 +234,70 @@ def statements() -> list[str]:
     return [" ".join(text.split()) for text in STEPS.values()] + sorted(REMOVE.values())
 
 
+# steps whose rows are final as soon as they are produced (no later check of the file can take
+# one back), so a load into an empty graph may write them while the rest of the file is checked
+STREAMED = ("persons",)
+
+
 async def apply(
     backend: Backend,
     steps: Mapping[str, Sequence[dict[str, Any]]],
     progress: Callable[[str, int], None] | None = None,
     ready: Callable[[str], Awaitable[bool]] | None = None,
+    filling: Callable[[str], asyncio.Event | None] | None = None,
 ) -> dict[str, int]:
     """Write the rows of each step in dependency order; returns rows written per step.
 
     ``ready(step)``, when given, is awaited before each step (a producer still filling later
-    steps can hold the writer back); it returns False to stop writing.
+    steps can hold the writer back); it returns False to stop writing. ``filling(step)`` gives,
+    for a step of STREAMED still being produced, the event set when its rows are complete: full
+    batches are written as they fill, while ``ready`` would still wait.
     """
     written: dict[str, int] = {}
     for step in STEPS:
+        sent = 0
+        if filling is not None and step in STREAMED:
+            sent = await _stream(backend, step, steps, functools.partial(filling, step), progress)
         if ready is not None and not await ready(step):
+            if sent:
+                written[step] = sent
             break
-        rows = step_rows(steps, step)
+        rows = step_rows(steps, step)[sent:]
         if not rows:
+            if sent:
+                written[step] = sent
             continue
         tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
-        written[step] = await backend.write_batches(" ".join(STEPS[step].split()), rows, progress=tick)
+        written[step] = sent + await backend.write_batches(" ".join(STEPS[step].split()), rows, progress=tick)
     return written
+
+
+async def _stream(
+    backend: Backend,
+    step: str,
+    steps: Mapping[str, Sequence[dict[str, Any]]],
+    filling: Callable[[], asyncio.Event | None],
+    progress: Callable[[str, int], None] | None,
+) -> int:
+    """Write full batches of a step's growing row list until it is complete (or the producer
+    says stop: ``filling()`` is None); rows sent."""
+    query = " ".join(STEPS[step].split())
+    sent = 0
+    while (complete := filling()) is not None and not complete.is_set():
+        rows = steps.get(step, ())
+        if len(rows) - sent >= STREAM_BATCH:
+            batch = list(rows[sent : sent + STREAM_BATCH])
+            await backend.write(query, {"rows": batch})  # the producer runs while the database works
+            sent += len(batch)
+            if progress is not None:
+                progress(step, len(batch))
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(complete.wait(), 0.05)
+    return sent
+
+
+STREAM_BATCH = 20_000
 
 
 def step_rows(steps: Mapping[str, Sequence[dict[str, Any]]], step: str) -> Sequence[dict[str, Any]]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from graph.base import Backend
 from graph.errors import QueryTimeout
@@ -49,6 +50,7 @@ from schema.types import (
     UnitReporting,
     resolve_from_map,
 )
+from schema.unavailable import DatabaseUnavailable, unexpected
 
 
 @dataclass
@@ -99,9 +101,13 @@ def graph_edge(edge: dict[str, Any]) -> dict[str, Any]:
 
 
 def _masked(error: Any) -> bool:
-    """Parse and validation errors and expected failures are shown; everything else is masked."""
+    """Errors of the request itself (parsing, validation, variable values: they have no path) and
+    expected failures are shown; everything else raised while resolving is masked. A bad variable
+    or Date literal carries the coercion error as ``original_error``, yet it is the client's to fix."""
     original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, EXPECTED)
+    if original is None or getattr(error, "path", None) is None:
+        return False
+    return not isinstance(original, (GraphQLError, *EXPECTED))
 
 
 async def _node(info: Info[Context, None], label: str, key: str, as_of: str | None = None) -> Any:
@@ -180,14 +186,19 @@ class Query:
 
     @strawberry.field(description="Units that could pair with a community, best first, with reasons.")
     async def pairing_suggestions(
-        self, info: Info[Context, None], community_code: str, first: int | None = 10
+        self,
+        info: Info[Context, None],
+        community_code: str,
+        first: int | None = 10,
+        as_of: Date | None = None,
     ) -> list[PairingSuggestion]:
         count = first if first is not None else 10
         if not 1 <= count <= 100:
             raise ClientError("first: must be between 1 and 100")
         return await analysis.pairing_suggestions(  # type: ignore[return-value]
-            info.context.backend, selection(info), community_code, count, queries.today(), info.context.scope
-        )
+            info.context.backend, selection(info), community_code, count, as_of or queries.today(),
+            info.context.scope,
+        )  # fmt: skip
 
     @strawberry.field(description="In-service party members per unit under the scope, and how many reported.")
     async def reporting_by_unit(self, info: Info[Context, None], scope_code: str) -> list[UnitReporting]:
@@ -291,7 +302,15 @@ class Query:
         return await _node(info, label, key)  # type: ignore[no-any-return]
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Unexpected errors are logged in full; a database outage as one warning (schema/unavailable.py)."""
+        super().process_errors(unexpected(errors), execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     types=NODE_TYPES,
@@ -301,5 +320,6 @@ schema = strawberry.Schema(
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         Limits,  # after the validation cache: it adds rules and checks the cost (schema/limits.py)
+        DatabaseUnavailable,  # 503 + Retry-After instead of a masked error (schema/unavailable.py)
     ],
 )

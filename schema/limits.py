@@ -9,7 +9,7 @@ One schema extension, ``Limits``, applies the per-request rules, read from the r
 | depth of a selection | 10 | validation |
 | aliases | 20 | validation |
 | estimated cost (below) | 1,000 (``Policy.max_cost``) | after validation, with the variables |
-| NUL characters in strings | refused | after validation (the database cannot store them) |
+| NUL characters and lone surrogates in strings | refused | after validation (the databases cannot store them) |
 | introspection | off when ``GRASSROOTS_ENV=production`` | validation |
 | persisted operations | only the listed operations when ``GRASSROOTS_PERSISTED_OPERATIONS`` is set | validation |
 | ANALYST | person-level fields refused (schema/permissions.py) | validation |
@@ -155,9 +155,10 @@ class Limits(SchemaExtension):
             policy: Policy = getattr(ctx.context, "policy", DEFAULT_POLICY)
             variables = ctx.variables or {}
             error = None
-            if has_nul(document, variables):
+            if has_unstorable_text(document, variables, ctx.query):
                 error = GraphQLError(
-                    "NUL characters are not accepted in a request (the database cannot store them)",
+                    "NUL characters and lone surrogates (\\ud800-\\udfff) are not accepted in a request "
+                    "(the database cannot store them)",
                     extensions={"code": "BAD_REQUEST"},
                 )
             else:
@@ -173,10 +174,29 @@ class Limits(SchemaExtension):
         yield
 
 
-def has_nul(document: DocumentNode, variables: Mapping[str, Any]) -> bool:
+def unstorable(text: str) -> bool:
+    """A NUL, or a lone surrogate (a JSON ``\\ud800`` escape is not Unicode text: it has no UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_CLEAN_DOCUMENTS: dict[str, None] = {}  # query texts already walked and found clean (bounded)
+
+
+def has_unstorable_text(
+    document: DocumentNode, variables: Mapping[str, Any], query: str | None = None
+) -> bool:
+    """A NUL or lone surrogate in a variable or in a string literal of the document. A document
+    found clean is remembered by its text (walking it cost a third of a small request)."""
+
     def walk_value(value: Any) -> bool:
         if isinstance(value, str):
-            return "\x00" in value
+            return unstorable(value)
         if isinstance(value, Mapping):
             return any(walk_value(v) or walk_value(k) for k, v in value.items())
         if isinstance(value, list):
@@ -185,14 +205,24 @@ def has_nul(document: DocumentNode, variables: Mapping[str, Any]) -> bool:
 
     def walk_node(node: Any) -> bool:
         if isinstance(node, StringValueNode):
-            return "\x00" in node.value
+            return unstorable(node.value)
         if isinstance(node, Node):
             return any(walk_node(getattr(node, key, None)) for key in node.keys)
         if isinstance(node, tuple | list):
             return any(walk_node(child) for child in node)
         return False
 
-    return walk_value(dict(variables)) or walk_node(document)
+    if walk_value(dict(variables)):
+        return True
+    if query is not None and query in _CLEAN_DOCUMENTS:
+        return False
+    if walk_node(document):
+        return True
+    if query is not None:
+        if len(_CLEAN_DOCUMENTS) >= 1024:
+            _CLEAN_DOCUMENTS.pop(next(iter(_CLEAN_DOCUMENTS)))
+        _CLEAN_DOCUMENTS[query] = None
+    return False
 
 
 def estimate_cost(

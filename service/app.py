@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from graph import Backend, connect
+from graph import Backend, GraphError, connect
 from resolvers.personal import PersonalData
 from schema import Context, schema
 from schema.limits import PersistedOperations, Policy
+from schema.unavailable import RETRY_AFTER_SECONDS
 from service.auth import NOBODY, PRINCIPAL_KEY, BearerAuth
 from service.bodylimit import BodyLimit
 from service.explore import explore_routes
@@ -56,6 +60,27 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
 
+class BriefStartupErrors:
+    """A database that cannot start (data directory full, read-only or in use, server unreachable)
+    is reported as one line instead of a traceback; the server then exits (uvicorn: status 3)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def brief(message: Message) -> None:
+            error = sys.exc_info()[1]  # Starlette sends startup.failed while handling the error
+            if message["type"] == "lifespan.startup.failed" and isinstance(error, GraphError):
+                message = {**message, "message": f"grassroots cannot start: {error}"}
+            await send(message)
+
+        await self.app(scope, receive, brief)
+
+
 def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
     """The service; ``prepare`` runs once the database is up (the demo loads its district there)."""
 
@@ -78,13 +103,18 @@ def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
         backend: Backend = request.app.state.backend
         if await backend.health():
             return JSONResponse({"status": "ok", "backend": backend.name})
-        return JSONResponse({"status": "unavailable", "backend": backend.name}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "backend": backend.name},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app = Starlette(
         routes=[Route("/health", health), Route("/metrics", metrics), *explore_routes()],
+        middleware=[Middleware(BriefStartupErrors)],
         lifespan=lifespan,
     )
     graphql = GraphQLApp(app, policy(settings), ide=not settings.production)

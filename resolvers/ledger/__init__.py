@@ -136,9 +136,22 @@ async def import_bundle(
             return partial or not (validator.out.problems or problems)
 
         if fresh:
-            writer = asyncio.create_task(writes.apply(backend, validator.out.steps, progress, ready))
+
+            def filling(step: str) -> asyncio.Event | None:  # a streamed step's rows are final as made
+                return (
+                    done[STEP_SOURCE[step]] if partial or not (validator.out.problems or problems) else None
+                )
+
+            writer = asyncio.create_task(writes.apply(backend, validator.out.steps, progress, ready, filling))
             try:
                 outcome = await validator.run(parsed)
+            except BaseException:  # checking failed unexpectedly: stop the writer, undo what it wrote
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await writer
+                with contextlib.suppress(Exception):
+                    await writes.remove_nodes(backend, validator.out.steps)
+                raise
             finally:
                 for event in done.values():
                     event.set()  # a failed validation must not leave the writer waiting

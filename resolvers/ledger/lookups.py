@@ -123,6 +123,9 @@ ID_HASH_OWNERS = "UNWIND $keys AS k MATCH (p:Person {idNumberHash: k}) RETURN k 
 
 
 async def fetch_rows(backend: Backend, query: str, keys: list[str]) -> list[dict[str, Any]]:
+    """Rows of ``query`` for ``keys``, in batches. A key with a NUL is not asked for: no store
+    holds one (the backends refuse it as a parameter), and its row is rejected by the cell check."""
+    keys = [k for k in keys if "\x00" not in k]
     rows: list[dict[str, Any]] = []
     for start in range(0, len(keys), LOOKUP_BATCH):
         rows.extend(await backend.read(query, {"keys": keys[start : start + LOOKUP_BATCH]}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from resolvers.ledger.spec import BY_NAME, FileSpec
 
 csv.field_size_limit(1 << 20)  # a 1 MiB cell is an error we report, not a crash
+# what reading a truncated or corrupted (data or names), encrypted or oddly compressed zip raises
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,9 @@ class Problem:
     message: str
     code: str = "INVALID"  # what kind of problem: INVALID, NOT_FOUND, OVERLAP, MERGED, NOT_A_MEMBER, CONFLICT
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+    def __str__(self) -> str:  # one line of the report, even when a quoted cell held a line break
+        text = f"{self.file}:{self.line}: {self.column}: {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 @dataclass
@@ -59,15 +63,22 @@ def bundle_files(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
             p.name: p.read_bytes for p in sorted(path.iterdir()) if p.is_file() and p.suffix.lower() == ".csv"
         }
         contents = {name: read() for name, read in entries.items()}
-    elif path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [
-                n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
-            ]
-            depth = min((len(PurePosixPath(n).parts) for n in names), default=1)
-            contents = {
-                PurePosixPath(n).name: archive.read(n) for n in names if len(PurePosixPath(n).parts) == depth
-            }
+    elif path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [
+                    n
+                    for n in archive.namelist()
+                    if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
+                ]
+                depth = min((len(PurePosixPath(n).parts) for n in names), default=1)
+                contents = {
+                    PurePosixPath(n).name: archive.read(n)
+                    for n in names
+                    if len(PurePosixPath(n).parts) == depth
+                }
+        except ZIP_ERRORS as exc:
+            return {}, [Problem(path.name, 0, "-", f"damaged .zip file ({exc}); zip the bundle again")]
     else:
         raise FileNotFoundError(f"{path}: not a folder or a .zip file")
     for name, data in contents.items():
@@ -126,6 +137,7 @@ def parse(name: str, text: str) -> tuple[ParsedFile | None, list[Problem]]:
     if problems:
         return None, problems
     rows: list[SourceRow] = []
+    absent = [c.name for c in spec.columns if c.name not in header]  # optional columns not given: empty
     width = len(header)
     last_line = reader.line_num
     try:
@@ -139,7 +151,7 @@ def parse(name: str, text: str) -> tuple[ParsedFile | None, list[Problem]]:
                     Problem(name, line, "-", f"row has {len(cells)} cells but the header has {width}")
                 )
                 continue
-            values: dict[str, str | None] = {}
+            values: dict[str, str | None] = dict.fromkeys(absent)
             for column, cell in zip(header, cells, strict=True):
                 cell = cell.strip()
                 values[column] = cell or None

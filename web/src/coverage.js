@@ -50,7 +50,7 @@ export function coverageView(state) {
             h('tbody', {}, data.pairingSuggestions.map((s) => h('tr', {},
               h('td', {}, s.unit.name), h('td', { class: 'num' }, String(s.score)), h('td', {}, reasons(s.reasons))))))
           : h('p', { class: 'empty' }, '没有可建议的单位。'),
-        h('p', { class: 'note' }, '得分 = 在本社区居住的职工数 + 3 × 同街道 − 现有结对数；建议按今天计算。'),
+        h('p', { class: 'note' }, '得分 = 在本社区居住的职工数 + 3 × 同街道 − 现有结对数；按所选日期计算。'),
       ];
     }, '正在读取结对情况…');
   }
