@@ -40,7 +40,9 @@ NODE_INDEXES: Final[list[tuple[str, str]]] = [
 # relationship property indexes: the per-person flow shortcuts are found by pid (resolvers/flows.py)
 RELATIONSHIP_INDEXES: Final[list[tuple[str, str]]] = [
     ("HUKOU_FLOW", "pid"),
+    ("HUKOU_FLOW", "pair"),
     ("PARTY_FLOW", "pid"),
+    ("PARTY_FLOW", "pair"),
 ]
 
 # labels whose names are searchable (full-text over the derived ``nameGrams``, resolvers/search.py)

@@ -74,18 +74,9 @@ def _periods() -> list[str]:
     ]
 
 
-def _resum(kind: FlowKind, pairs: str) -> list[str]:
-    """Recompute the running counts of the (home code, residence code) pairs in ``pairs``."""
+def _sums(kind: FlowKind) -> list[str]:
+    """From rows (home, res, f) of flows: one running-count relationship per pair."""
     return [
-        f"UNWIND {pairs} AS pr",
-        "MATCH (res:Community {code: pr[1]})",
-        "OPTIONAL MATCH (hc:Community {code: pr[0]})",
-        "OPTIONAL MATCH (hr:Region {code: pr[0]})",
-        "WITH DISTINCT res, coalesce(hc, hr) AS home",
-        f"OPTIONAL MATCH (home)-[s:{kind.total}]->(res)",
-        "DELETE s",
-        "WITH DISTINCT home, res",
-        f"MATCH (home)-[f:{kind.flow}]->(res)",
         "UNWIND [[coalesce(f.since, ''), 1], [f.until, -1]] AS e",
         "WITH home, res, e WHERE e[0] IS NOT NULL",
         "WITH home, res, e[0] AS d, toInteger(sum(e[1])) AS delta",
@@ -93,6 +84,25 @@ def _resum(kind: FlowKind, pairs: str) -> list[str]:
         "WITH home, res, collect(d) AS dates, collect(delta) AS deltas",
         "WITH home, res, dates, reduce(acc = [], x IN deltas | acc + [coalesce(last(acc), 0) + x]) AS counts",
         f"CREATE (home)-[:{kind.total} {{dates: dates, counts: counts}}]->(res)",
+    ]
+
+
+def _resum(kind: FlowKind, pairs: str) -> list[str]:
+    """Recompute the running counts of the (home code, residence code) pairs in ``pairs``; a
+    pair's flows are found by their ``pair`` key (indexed), not by walking a hub's edges."""
+    return [
+        f"UNWIND {pairs} AS pr",
+        "WITH DISTINCT pr",
+        "MATCH (rc:Community {code: pr[1]})",
+        "OPTIONAL MATCH (hc:Community {code: pr[0]})",
+        "OPTIONAL MATCH (hr:Region {code: pr[0]})",
+        "WITH rc, coalesce(hc, hr) AS hm, pr[0] + '|' + pr[1] AS key",
+        f"OPTIONAL MATCH (hm)-[s:{kind.total}]->(rc)",
+        "DELETE s",
+        "WITH collect(DISTINCT key) AS keys",
+        "UNWIND keys AS key",  # right before the match, so FalkorDB looks the key up in its index
+        f"MATCH (home)-[f:{kind.flow} {{pair: key}}]->(res)",
+        *_sums(kind),
     ]
 
 
@@ -116,7 +126,7 @@ def refresh_clauses(q: Cypher, pids: str, imports: Iterable[str] = ()) -> None:
         for line in _periods():
             q.line("  " + line)
         q.line(
-            f"  CREATE (home)-[:{kind.flow} {{pid: p.pid, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res)"
+            f"  CREATE (home)-[:{kind.flow} {{pid: p.pid, pair: home.code + '|' + res.code, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res)"
         )
         q.line(f"  RETURN collect(DISTINCT [home.code, res.code]) AS {created}")
         q.line("}")
@@ -159,19 +169,35 @@ REFRESH = _refresh_statement()
 BUILD_FLOWS = [
     "\n".join(
         [f"MATCH {RESIDENCE.replace('(p)', '(p:Person)')}", f"MATCH {kind.home}", *_periods(),
-         f"CREATE (home)-[:{kind.flow} {{pid: p.pid, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res)",
+         f"CREATE (home)-[:{kind.flow} {{pid: p.pid, pair: home.code + '|' + res.code, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res)",
          "RETURN count(*) AS n"]
     )
     for kind in KINDS.values()
 ]  # fmt: skip
 BUILD_SUMS = [
-    "\n".join(
-        [f"MATCH (home)-[f:{kind.flow}]->(res:Community)", *_resum(kind, "[]")[9:], "RETURN count(*) AS n"]
-    )
+    "\n".join([f"MATCH (home)-[f:{kind.flow}]->(res:Community)", *_sums(kind), "RETURN count(*) AS n"])
     for kind in KINDS.values()
 ]
 CLEAR = [f"MATCH ()-[f:{t}]->() WITH f LIMIT 100000 DELETE f RETURN count(f) AS n"
          for kind in KINDS.values() for t in (kind.flow, kind.total)]  # fmt: skip
+
+
+# The version of the shortcuts' shape: a store whose marker says otherwise (or has none: made
+# before the shortcuts existed) is rebuilt by ``ensure`` when the service or an import starts.
+VERSION = 2
+MARKER_READ = "MATCH (m:Shortcut {name: 'flows'}) RETURN m.version AS version"
+MARKER_WRITE = "MERGE (m:Shortcut {name: 'flows'}) SET m.version = $version RETURN m.version AS version"
+HAS_PERSONS = "MATCH (p:Person) RETURN p.pid AS pid LIMIT 1"
+
+
+async def ensure(backend: Backend, progress: Callable[[str, int], None] | None = None) -> bool:
+    """Build the shortcuts from scratch if this store's are missing or of an older shape; True
+    when it did."""
+    rows = await backend.read(MARKER_READ)
+    if rows and rows[0]["version"] == VERSION:
+        return False
+    await refresh(backend, None, progress)
+    return True
 
 
 async def refresh(
@@ -182,10 +208,12 @@ async def refresh(
         for statement in CLEAR:
             while (await backend.write(statement))[0]["n"]:
                 pass
-        for statement in [*BUILD_FLOWS, *BUILD_SUMS]:
-            await backend.write(statement)
-            if progress is not None:
-                progress("flow shortcuts", 1)
+        if await backend.read(HAS_PERSONS):
+            for statement in [*BUILD_FLOWS, *BUILD_SUMS]:  # whole-graph statements, one scan each
+                await backend.write(statement)
+                if progress is not None:
+                    progress("flow shortcuts", 1)
+        await backend.write(MARKER_WRITE, {"version": VERSION})
         return
     for start in range(0, len(pids), BATCH):
         batch = pids[start : start + BATCH]
@@ -196,7 +224,16 @@ async def refresh(
 
 def statements() -> list[str]:
     """Every statement of this module (the tests lint each with Neo4j's front end)."""
-    return [REFRESH, *BUILD_FLOWS, *BUILD_SUMS, *CLEAR, *CHECKS.values()]
+    return [
+        REFRESH,
+        *BUILD_FLOWS,
+        *BUILD_SUMS,
+        *CLEAR,
+        MARKER_READ,
+        MARKER_WRITE,
+        HAS_PERSONS,
+        *CHECKS.values(),
+    ]
 
 
 # ---- the proof: recompute from the chains and compare -----------------------------------------------
@@ -209,7 +246,7 @@ def _check_flows(kind: FlowKind) -> str:
   RETURN p.pid + '|' + home.code + '|' + res.code + '|' + since + '|' + coalesce(until, '') AS k, 1 AS side
   UNION ALL
   MATCH (home)-[f:{kind.flow}]->(res)
-  RETURN f.pid + '|' + home.code + '|' + res.code + '|' + coalesce(f.since, '') + '|' + coalesce(f.until, '') AS k, -1 AS side
+  RETURN f.pid + '|' + f.pair + '|' + coalesce(f.since, '') + '|' + coalesce(f.until, '') AS k, -1 AS side
 }}
 WITH k, sum(side) AS diff
 WHERE diff <> 0

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from graph import Backend, GraphError, connect
+from resolvers import flows
 from resolvers.personal import PersonalData
 from schema import Context, schema
 from schema.limits import PersistedOperations, Policy
@@ -91,6 +92,8 @@ def create_app(settings: Settings, prepare: Prepare | None = None) -> Starlette:
             await backend.setup_schema()
             if prepare is not None:
                 await prepare(backend)
+            if await flows.ensure(backend):  # a store from before the flow shortcuts (or older ones)
+                log.info("built the flow-matrix shortcuts of this store (resolvers/flows.py)")
             app.state.backend = backend
             app.state.personal = (
                 PersonalData.from_secret(settings.secret_key) if settings.secret_key else None

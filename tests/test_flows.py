@@ -141,3 +141,14 @@ async def test_shortcuts_follow_moves_transfers_and_a_merge(loaded: Backend, per
         await assert_matrices_agree(loaded, [district, codes[2][:9]])
     finally:
         del DATES[-2:]
+
+
+async def test_a_store_from_before_the_shortcuts_gets_them_at_start(loaded: Backend) -> None:
+    for kind in flows.KINDS.values():  # what a store imported before the shortcuts existed looks like
+        await loaded.write(f"MATCH ()-[f:{kind.flow}]->() DELETE f")
+        await loaded.write(f"MATCH ()-[s:{kind.total}]->() DELETE s")
+    await loaded.write("MATCH (m:Shortcut) DETACH DELETE m")
+    assert await flows.ensure(loaded) is True  # what the service and the importer call first
+    assert await flows.ensure(loaded) is False  # and only once
+    district = (await loaded.read("MATCH (d:District) RETURN d.code AS code"))[0]["code"]
+    await assert_matrices_agree(loaded, [district])

@@ -119,7 +119,7 @@ async def import_bundle(
     started = time.perf_counter()
     with gc_paused():
         parsed, problems = read_bundle(path)
-        fresh = not problems and not await backend.read("MATCH (n) RETURN 1 AS one LIMIT 1")
+        fresh = not problems and not await backend.read(ANYTHING)
         done: dict[str, asyncio.Event] = {spec.name: asyncio.Event() for spec in FILES}
 
         def file_checked(name: str) -> None:
@@ -187,6 +187,9 @@ async def import_bundle(
     return result
 
 
+ANYTHING = "MATCH (n) WHERE NOT n:Shortcut RETURN 1 AS one LIMIT 1"  # is the graph empty (markers aside)?
+
+
 async def keep_flows(
     backend: Backend,
     fresh: bool,
@@ -197,6 +200,8 @@ async def keep_flows(
     refresh of the persons whose memberships the rows changed or whose chains a merge moved."""
     if fresh:
         await flows.refresh(backend, None, progress)
+        return
+    if await flows.ensure(backend, progress):  # a store from before the shortcuts: built whole
         return
     pids = {row["pid"] for step in flows.TOUCHING_STEPS for row in steps.get(step, ())}
     if steps.get("merges"):
