@@ -21,7 +21,9 @@ async def test_example_imports_and_reads_back(backend: Backend, personal: Person
     assert result.rows_read["persons.csv"] == 6
     counts = {
         r["label"]: r["n"]
-        for r in await backend.read("MATCH (n) WHERE NOT n:Shortcut RETURN labels(n)[0] AS label, count(n) AS n")
+        for r in await backend.read(
+            "MATCH (n) WHERE NOT n:Shortcut RETURN labels(n)[0] AS label, count(n) AS n"
+        )
     }
     assert counts == {
         "District": 1, "Street": 1, "Community": 2, "Region": 1, "Area": 2, "Grid": 2, "Compound": 2,
