@@ -35,8 +35,9 @@ from graph.base import Backend
 from graph.model import NODE_KEYS
 from resolvers import audit, flows, writes
 from resolvers.audit import Actor
+from resolvers.ledger import lookups
 from resolvers.ledger.read import ParsedFile, SourceRow
-from resolvers.ledger.spec import BY_NAME, PAIRING_TARGET, SCOPE_TYPE
+from resolvers.ledger.spec import BY_NAME, GRADE, PAIRING_TARGET, ROLE, SCOPE_TYPE, SIDE
 from resolvers.ledger.validate import SCOPE_LABEL, TARGET_LABEL, Validator
 from resolvers.personal import PersonalData, mask_id_number, mask_phone
 from resolvers.plan import Cypher, Sel
@@ -537,8 +538,6 @@ async def end_role(request: Request, pid: str, role: str, scope_type: str, scope
 
 
 def _same_role(edge: dict[str, Any], role: str) -> bool:
-    from resolvers.ledger.spec import ROLE
-
     return bool(edge["props"].get("role") == (ROLE.get(role) or ROLE.get(role.upper()) or role))
 
 
@@ -638,8 +637,6 @@ async def merge_communities(
         raise Refused(UserError("oldCodes", "INVALID", "a community is named twice"))
 
     async def plan() -> Change:
-        from resolvers.ledger import lookups
-
         known = await lookups.fetch(request.backend, "Community", sorted({*old_codes, new_code}))
         files: dict[str, list[dict[str, str | None]]] = {}
         new = known.get(new_code)
@@ -724,8 +721,6 @@ async def upsert_person(request: Request, values: dict[str, str | None]) -> Any:
 
 async def record_evaluation(request: Request, pid: str, year: int, side: str, grade: str) -> Any:
     async def plan() -> Change:
-        from resolvers.ledger.spec import GRADE, SIDE
-
         side_code = SIDE.get(side) or SIDE.get(side.upper()) or side
         rows = await request.backend.read(
             "MATCH (e:Evaluation {key: $key}) RETURN e.grade AS grade", {"key": f"{pid}:{year}:{side_code}"}
