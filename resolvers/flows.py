@@ -53,7 +53,9 @@ KINDS: dict[str, FlowKind] = {
         "PARTY",
         "PARTY_FLOW",
         "PARTY_FLOW_SUM",
-        "(p)-[m:PARTY_MEMBER_OF]->(:PartyOrg)-[a:BASED_IN]->(home:Community)",
+        # (home) unlabelled (a party org's BASED_IN is always a Community): with the label,
+        # FalkorDB plans the refresh from a scan of every community instead of from the person
+        "(p)-[m:PARTY_MEMBER_OF]->(:PartyOrg)-[a:BASED_IN]->(home)",
         "(p:Person)-[:PARTY_MEMBER_OF]->(:PartyOrg)-[:BASED_IN]->(c)",
     ),
 }
