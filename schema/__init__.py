@@ -306,8 +306,11 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Unexpected errors are logged in full; a database outage as one warning (schema/unavailable.py)."""
-        super().process_errors(unexpected(errors), execution_context)
+        """Unexpected errors (those masked for the client) are logged in full; a database outage
+        as one warning (schema/unavailable.py). The client's own errors — parsing, validation,
+        variable values, expected failures — are answered, not logged: they would fill the log
+        with tracebacks and could carry what the client sent, such as an ID number."""
+        super().process_errors([e for e in unexpected(errors) if _masked(e)], execution_context)
 
 
 schema = Schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from starlette.testclient import TestClient
 from graph.base import Backend
 from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
-from schema import schema
+from schema import Context, schema
 from service.app import create_app
 from service.settings import Settings
 
@@ -105,3 +106,40 @@ def test_one_round_trip_per_root_field_for_every_contract_query(client: TestClie
 def test_schema_snapshot_is_current() -> None:
     """schema.graphql is the published contract: regenerate it with `python -m schema > schema.graphql`."""
     assert (ROOT / "schema.graphql").read_text(encoding="utf-8") == schema.as_str() + "\n"
+
+
+class BrokenReads:
+    """The real backend whose reads fail with a bug of ours (not an outage)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._backend, name)
+
+    async def read(self, query: str, params: object = None) -> list[dict[str, object]]:
+        raise RuntimeError("a bug in our code")
+
+
+async def test_only_unexpected_errors_are_logged(backend: Backend, caplog: pytest.LogCaptureFixture) -> None:
+    clear_id = "430102199001010010"
+    expected = [  # the client's to fix: answered with a clear message, not logged
+        ('{ pairingSuggestions(communityCode: "430102001001", first: 500) { score } }', None),
+        ('query($n: Int) { pairingSuggestions(communityCode: "x", first: $n) { score } }', {"n": clear_id}),
+        ("{ person(pid: ", None),
+    ]
+    with caplog.at_level(logging.DEBUG, logger="strawberry.execution"):
+        for query, variables in expected:
+            result = await schema.execute(
+                query, variable_values=variables, context_value=Context(backend=backend)
+            )
+            assert result.errors and result.errors[0].message != "Unexpected error.", result.errors
+        assert caplog.records == []
+        result = await schema.execute(
+            '{ person(pid: "P001") { pid } }',
+            context_value=Context(backend=BrokenReads(backend)),  # type: ignore[arg-type]
+        )
+    assert result.errors and result.errors[0].message == "Unexpected error."  # masked for the client
+    assert len(caplog.records) == 1 and "a bug in our code" in caplog.text  # and logged in full
+    assert caplog.records[0].exc_info is not None
+    assert clear_id not in caplog.text
