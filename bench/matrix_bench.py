@@ -5,8 +5,10 @@
 ``--data`` is an embedded store holding a district (imported from ``--bundle`` first when it is
 empty). For each kind and date the two plans must give the same cells. Printed, median of
 ``--runs``: the planned statement with the shortcuts (database and result parsing), the whole
-GraphQL execution of the contract operation (in process, no HTTP), the statement walking every
-person's chains, and the target (≤ 0.5 s for 1,000,000 persons).
+GraphQL execution of the contract operation (in process, no HTTP) with the served executor
+(schema/fastexec.py) and with graphql-core's own completion (Strawberry's stock executor; the two
+answers must be equal), the statement walking every person's chains, and the target (≤ 0.5 s for
+1,000,000 persons).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph.embedded import EmbeddedFalkorDB
 from graph.falkor_backend import FalkorBackend
@@ -34,6 +38,7 @@ OPERATION = """query MismatchMatrix($scope: String!, $kind: MismatchKind!, $asOf
   }
 }"""
 TARGET = 0.5
+STOCK = StrawberryGraphQLCoreExecutionContext  # graphql-core's own completion, for comparison
 DATES = ["2026-11-23", "2020-01-01", "2012-06-30"]
 
 
@@ -74,8 +79,8 @@ async def run(data: Path, bundle: Path | None, runs: int) -> None:
             persons = (await backend.read("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"]
         district = (await backend.read("MATCH (d:District) RETURN d.code AS code LIMIT 1"))[0]["code"]
         print(f"district {district}, {persons:,} persons, median of {runs}")
-        print(f"{'kind':<11}{'as of':<12}{'cells':>7}{'statement s':>13}{'GraphQL s':>11}{'chains s':>10}"
-              f"{'ratio':>8}  target ≤ {TARGET} s (GraphQL)")  # fmt: skip
+        print(f"{'kind':<11}{'as of':<12}{'cells':>7}{'statement s':>13}{'GraphQL s':>11}{'stock s':>9}"
+              f"{'chains s':>10}{'ratio':>8}  target ≤ {TARGET} s (GraphQL)")  # fmt: skip
         sel = cell_selection()
         for kind in ("HUKOU", "PARTY", "COLLECTIVE"):
             for as_of in DATES:
@@ -88,8 +93,15 @@ async def run(data: Path, bundle: Path | None, runs: int) -> None:
                 whole, result = await timed(runs, lambda v=variables: schema.execute(
                     OPERATION, variable_values=v, context_value=Context(backend=backend)))  # fmt: skip
                 assert result.errors is None and len(result.data["mismatchMatrix"]) == len(cells)  # type: ignore[attr-defined]
+                served, schema.execution_context_class = schema.execution_context_class, STOCK
+                try:
+                    stock, expected = await timed(runs, lambda v=variables: schema.execute(
+                        OPERATION, variable_values=v, context_value=Context(backend=backend)))  # fmt: skip
+                finally:
+                    schema.execution_context_class = served
+                assert result.data == expected.data, f"{kind} {as_of}: the executors disagree"  # type: ignore[attr-defined]
                 verdict = "met" if whole <= TARGET else "NOT met"
-                print(f"{kind:<11}{as_of:<12}{len(cells):>7}{fast:>13.3f}{whole:>11.3f}{slow:>10.3f}"
+                print(f"{kind:<11}{as_of:<12}{len(cells):>7}{fast:>13.3f}{whole:>11.3f}{stock:>9.3f}{slow:>10.3f}"
                       f"{slow / fast:>7.1f}x  {verdict}")  # fmt: skip
     finally:
         await backend.close()

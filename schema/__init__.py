@@ -22,6 +22,7 @@ from resolvers.reveal import BadReveal
 from resolvers.scope import ADMIN, Principal, scope_for
 from schema import mutations as mutation_schema
 from schema import personal as personal_schema
+from schema.fastexec import FastExecutionContext
 from schema.limits import DEFAULT_POLICY, Limits, Policy
 from schema.mutations import AuditConnection, AuditFilter, Mutation
 from schema.permissions import Forbidden
@@ -318,6 +319,7 @@ schema = Schema(
     mutation=Mutation,
     types=NODE_TYPES,
     config=StrawberryConfig(default_resolver=resolve_from_map, scalar_map={Date: DATE_SCALAR}),
+    execution_context_class=FastExecutionContext,  # completes fetched maps faster (schema/fastexec.py)
     extensions=[
         lambda: MaskErrors(should_mask_error=_masked),
         lambda: ParserCache(maxsize=256),
