@@ -19,11 +19,13 @@ added after the root match and after every match that reaches a person.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from graphql import FragmentSpreadNode, VariableNode
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, convert_arguments
 
 
 @dataclass
@@ -84,11 +86,87 @@ ARGUMENT_FIELDS = frozenset({"stats", "grids", "pairings", "members"})
 
 
 def selection(info: Any) -> Sel:
-    """The selection tree of the root field being resolved (fragments and aliases folded in)."""
-    [root] = info.selected_fields
-    sel = Sel(root.name, root.alias or root.name, _arguments(root.arguments))
-    _merge(sel.children, root.selections or (), ARGUMENT_FIELDS)
-    return sel
+    """The selection tree of the root field being resolved (fragments and aliases folded in; a
+    field asked twice under one response key, which GraphQL merges, is one tree).
+
+    The nested tree is the same for every request of one document whose variables used inside it
+    are equal, so it is kept (planners only read it): converting the selection took a third of a
+    small request's time. The root's own arguments (a pid, a code) are converted every time."""
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    first = nodes[0]
+    root = Sel(
+        first.name.value,
+        first.alias.value if first.alias else first.name.value,
+        _arguments(convert_arguments(raw, first.arguments)),
+    )
+    variables = _variables_inside(nodes, raw.fragments)
+    key = (
+        tuple(map(id, nodes)),
+        json.dumps([raw.variable_values.get(name) for name in variables], default=str, sort_keys=True),
+    )
+    cached = _TREES.get(key)
+    if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+        root.children = cached[1]
+        return root
+    for field_ in info.selected_fields:
+        _merge(root.children, field_.selections or (), ARGUMENT_FIELDS)
+    if len(_TREES) >= _MAX_TREES:
+        _TREES.clear()
+    _TREES[key] = (nodes, root.children)  # the nodes are kept alive, so their ids stay theirs
+    return root
+
+
+_MAX_TREES = 1024
+_TREES: dict[tuple[tuple[int, ...], str], tuple[tuple[Any, ...], dict[str, Sel]]] = {}
+_VARIABLES: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+
+
+def _variables_inside(nodes: tuple[Any, ...], fragments: dict[str, Any]) -> tuple[str, ...]:
+    """The names of the variables used below the root fields ``nodes`` (in arguments and
+    directives of nested fields and fragments), sorted; remembered per node."""
+    ident = tuple(map(id, nodes))
+    known = _VARIABLES.get(ident)
+    if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+        return known[1]
+    found: set[str] = set()
+    seen: set[str] = set()
+
+    def value(node: Any) -> None:
+        if isinstance(node, VariableNode):
+            found.add(node.name.value)
+        for item in getattr(node, "values", None) or ():  # lists
+            value(item)
+        for item in getattr(node, "fields", None) or ():  # input objects
+            value(item.value)
+
+    def walk(node: Any, top: bool = False) -> None:
+        if not top:
+            for argument in getattr(node, "arguments", None) or ():
+                value(argument.value)
+            for directive in getattr(node, "directives", None) or ():
+                for argument in directive.arguments or ():
+                    value(argument.value)
+        if isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name not in seen and name in fragments:
+                seen.add(name)
+                walk(fragments[name])
+            return
+        selection_set = getattr(node, "selection_set", None)
+        for child in selection_set.selections if selection_set else ():
+            walk(child)
+
+    for node in nodes:
+        walk(node, top=True)
+        for directive in node.directives or ():  # @include on the root field itself
+            for argument in directive.arguments or ():
+                value(argument.value)
+    names = tuple(sorted(found))
+    if len(_VARIABLES) >= _MAX_TREES:
+        _VARIABLES.clear()
+    _VARIABLES[ident] = (nodes, names)
+    return names
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@ the fetched maps (schema/types.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext, Info
 
 from graph.base import Backend
@@ -303,6 +305,31 @@ class Query:
         return await _node(info, label, key)  # type: ignore[no-any-return]
 
 
+class ValidationCache(SchemaExtension):
+    """Validation remembered per parsed document and rule set. Strawberry's own cache keys an
+    ``lru_cache`` on the document, which hashes its whole syntax tree on every request (a third
+    of a millisecond for PersonCard); ParserCache hands out one document object per query text,
+    so its identity is the key here (the document is kept, so the identity stays its own)."""
+
+    MAX = 256
+    _cache: ClassVar[dict[tuple[int, int, Any], tuple[Any, Any, list[GraphQLError]]]] = {}
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        schema_, document, rules = ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+        key = (id(schema_), id(document), rules)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is schema_ and hit[1] is document:
+            errors = hit[2]
+        else:
+            errors = validate_document(schema_, document, rules)  # type: ignore[arg-type]
+            if len(self._cache) >= self.MAX:
+                self._cache.clear()
+            self._cache[key] = (schema_, document, errors)
+        ctx.pre_execution_errors = errors
+        yield
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -323,7 +350,7 @@ schema = Schema(
     extensions=[
         lambda: MaskErrors(should_mask_error=_masked),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        ValidationCache,
         Limits,  # after the validation cache: it adds rules and checks the cost (schema/limits.py)
         DatabaseUnavailable,  # 503 + Retry-After instead of a masked error (schema/unavailable.py)
     ],

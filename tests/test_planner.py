@@ -92,3 +92,39 @@ def test_every_value_is_a_parameter() -> None:
     nasty = "x' }) MATCH (n) DETACH DELETE n //`$"
     evil = asyncio.run(plan(nasty))
     assert evil[0] == plain[0] and evil[1]["key"] == nasty
+
+
+async def test_a_field_asked_twice_is_one_merged_selection() -> None:
+    """GraphQL merges ``person`` asked twice under one response key into one field: one statement
+    that fetches what both ask for (it was an unexpected error)."""
+    capture = Capture()
+    result = await schema.execute(
+        '{ person(pid: "P001") { name } person(pid: "P001") { pid gender } }',
+        context_value=Context(backend=capture),
+    )
+    assert result.errors is None and result.data == {"person": None}
+    [(query, params)] = capture.sent
+    assert params["key"] == "P001"
+    for prop in ("n.name", "n.pid", "n.gender"):
+        assert prop in query, query
+
+
+async def test_the_kept_selection_follows_the_variables_used_inside_it() -> None:
+    """The nested selection is remembered per document, and per value of the variables used in
+    it: the same text with another ``first`` inside plans another page size."""
+    text = (
+        "query($code: String!, $n: Int) { community(code: $code) { code "
+        "grids(first: $n) { edges { node { code } } } } }"
+    )
+    sent = []
+    for code, first in (("430102001001", 1), ("430102001002", 1), ("430102001001", 7)):
+        capture = Capture()
+        result = await schema.execute(
+            text, variable_values={"code": code, "n": first}, context_value=Context(backend=capture)
+        )
+        assert result.errors is None, result.errors
+        [(query, params)] = capture.sent
+        sent.append((query, params))
+    assert sent[0][1]["key"] == "430102001001" and sent[1][1]["key"] == "430102001002"
+    assert sent[0][0] == sent[1][0]  # the same page size: the same statement
+    assert sent[0][0] != sent[2][0]  # another page size: another slice in the statement
