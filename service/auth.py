@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -45,6 +46,7 @@ class InvalidToken(ValueError):
     """The token cannot be trusted; the message says why (never echoes the token)."""
 
 
+@functools.lru_cache(maxsize=4)  # derived once per secret, not on every request
 def signing_key(secret: str) -> bytes:
     return _derive(secret.encode(), "token-hs256-v1")
 
