@@ -1,12 +1,17 @@
 """Every contract operation against a big district: latency, median of several runs.
 
-    python bench/scale_bench.py --data /tmp/d1m [--bundle /tmp/s1m] [--runs 5]
+    python bench/scale_bench.py --data /tmp/d1m [--bundle /tmp/s1m] [--runs 5] [--only Connection,Neighborhood]
 
 ``--data`` is an embedded store holding a district (imported from ``--bundle`` first when it is
 empty). Each query of ../shared/contract/operations.graphql runs in process (schema.execute, no
 HTTP) with variables picked from the district; the mutations run once each on persons and units
 picked the same way (they change the store: use a copy you can throw away). Prints the median and
 the slowest run per operation, and the number of database round trips it made.
+
+Connection also runs on harder pairs (``Connection/<case>``: two persons in different streets, a
+person and a unit of another street, the district and an outside region, two outside regions; all
+with maxHops 6), and Neighborhood around a community, because their cost depends on the hubs near
+the ends. ``--only`` takes operation names (comma separated), which select their cases too.
 """
 
 from __future__ import annotations
@@ -68,6 +73,16 @@ async def pick(backend: FalkorBackend) -> dict[str, dict[str, Any]]:
     pair = await one(backend, "MATCH (c:Community {status: 'ACTIVE'})-[:IN_STREET]->(s:Street) "
                      "WITH s, collect(c.code) AS codes WHERE size(codes) >= 2 RETURN codes LIMIT 1")  # fmt: skip
     merged, into = sorted(pair["codes"])[-2:]
+    streets = await backend.read("MATCH (s:Street) RETURN s.code AS code ORDER BY code")
+    resident = ("MATCH (p:Person)-[l:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)"
+                "-[:IN_COMMUNITY]->(c:Community) WHERE l.until IS NULL AND c.code STARTS WITH '{}' "
+                "RETURN p.pid AS pid SKIP 300 LIMIT 1")  # fmt: skip
+    near = await one(backend, resident.format(streets[0]["code"]))
+    far = await one(backend, resident.format(streets[-1]["code"]))
+    far_unit = await one(backend, f"MATCH (u:Unit)-[:LOCATED_IN]->(c:Community) WHERE c.code STARTS WITH "
+                         f"'{streets[-1]['code']}' RETURN u.uscc AS uscc LIMIT 1")  # fmt: skip
+    regions = await backend.read("MATCH (r:Region)<-[h:HUKOU_AT]-() RETURN r.code AS code, count(h) AS n "
+                                 "ORDER BY n DESC, code LIMIT 2")  # fmt: skip
     code, pid = reporter.get("code") or busy["code"], mover["pid"]
     return {
         "CommunityProfile": {"code": code},
@@ -84,7 +99,16 @@ async def pick(backend: FalkorBackend) -> dict[str, dict[str, Any]]:
         "PartyOrgTree": {"orgId": top["org"]},
         "EvaluationGaps": {"code": reporter.get("code") or code, "year": 2025},
         "Connection": {"from": global_id("Person", pid), "to": global_id("Person", member["pid"]), "maxHops": 4},
+        "Connection/streets apart": {"from": global_id("Person", near["pid"]), "to": global_id("Person", far["pid"]),
+                                     "maxHops": 6},
+        "Connection/person-unit": {"from": global_id("Person", near["pid"]), "to": global_id("Unit", far_unit["uscc"]),
+                                   "maxHops": 6},
+        "Connection/district-region": {"from": global_id("District", district["code"]),
+                                       "to": global_id("Region", regions[0]["code"]), "maxHops": 6},
+        "Connection/region-region": {"from": global_id("Region", regions[0]["code"]),
+                                     "to": global_id("Region", regions[-1]["code"]), "maxHops": 6},
         "Neighborhood": {"id": global_id("Person", pid), "depth": 2, "limit": 100},
+        "Neighborhood/community": {"id": global_id("Community", code), "depth": 2, "limit": 100},
         "Search": {"text": name["text"], "first": 10},
         "NodeById": {"id": global_id("Person", pid)},
         "MovePerson": {"input": {"pid": pid, "dwellingId": dwelling["id"], "since": "2026-11-22"}},
@@ -102,25 +126,30 @@ def db_queries() -> float:
                if sample.name.endswith("_total"))  # fmt: skip
 
 
-async def run(data: Path, bundle: Path | None, runs: int) -> None:
+async def run(data: Path, bundle: Path | None, runs: int, only: set[str] | None = None) -> None:
     server = EmbeddedFalkorDB(data, 600_000)
-    await server.start()
-    await server.wait_ready(1800)
+    await server.start(wait_seconds=1800)  # a 1M store loads in minutes
     backend = FalkorBackend(graph_key="grassroots", query_timeout=600, unix_socket=str(server.socket_path),
                             server=server)  # fmt: skip
     try:
         await backend.setup_schema()
         persons = (await one(backend, "MATCH (p:Person) RETURN count(p) AS n")).get("n", 0)
         if not persons and bundle is not None:
-            result = await import_bundle(backend, bundle, PersonalData.from_secret("bench"))
-            print(f"imported {bundle} in {result.seconds:.1f} s")
+            imported = await import_bundle(backend, bundle, PersonalData.from_secret("bench"))
+            print(f"imported {bundle} in {imported.seconds:.1f} s")
             persons = (await one(backend, "MATCH (p:Person) RETURN count(p) AS n"))["n"]
         print(f"{persons:,} persons; in process, median of {runs} (mutations once)")
         print(f"{'operation':<28}{'median ms':>11}{'max ms':>10}{'round trips':>13}  result")
         documents = operations()
         variables = await pick(backend)
+        cases = []  # each operation, then its extra cases (``Operation/case``)
+        for operation, document in documents.items():
+            cases.append((operation, document))
+            cases += [(name, document) for name in variables if name.startswith(f"{operation}/")]
         context = Context(backend=backend, personal=PersonalData.from_secret("bench"))
-        for name, document in documents.items():
+        for name, document in cases:
+            if only is not None and name not in only and name.split("/")[0] not in only:
+                continue
             times, trips, summary = [], 0.0, ""
             repeat = 1 if document.startswith("mutation") else runs
             for _ in range(repeat):
@@ -149,8 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--bundle", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="operation names, comma separated (Connection: with its cases)")
     args = parser.parse_args(argv)
-    asyncio.run(run(args.data, args.bundle, args.runs))
+    only = {name.strip() for name in args.only.split(",")} if args.only else None
+    if only is not None and (unknown := only - set(operations())):
+        parser.error(f"--only: no such operation: {', '.join(sorted(unknown))}")
+    asyncio.run(run(args.data, args.bundle, args.runs, only))
     return 0
 
 
