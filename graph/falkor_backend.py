@@ -29,12 +29,15 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graph.base import Backend, Row
 from graph.embedded import EmbeddedFalkorDB
-from graph.errors import ConstraintViolation, GraphUnavailable, QueryFailed, QueryTimeout
+from graph.errors import ConstraintViolation, GraphError, GraphUnavailable, QueryFailed, QueryTimeout
 from graph.model import FULLTEXT_LABELS, NODE_INDEXES, NODE_KEYS, RELATIONSHIP_INDEXES
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 5.0  # seconds; a server that went away refuses at once, a vanished host takes this
 READ_GRACE = 2.0  # seconds past the query timeout before a read is given up as unanswered
+# Writes between rewrites of the embedded server's append-only log: a restart replays every
+# statement written since the last rewrite, one by one (thousands of mutations took minutes).
+COMPACT_EVERY = 1_000
 
 
 @contextmanager
@@ -145,6 +148,7 @@ class FalkorBackend(Backend):
         max_connections: int = 64,
     ) -> None:
         self.server = server
+        self._writes = 0  # since the last log rewrite (embedded server only)
         self.timeout_ms = max(1, int(query_timeout * 1000))
         pool_kwargs: dict[str, Any] = {
             "max_connections": max_connections,
@@ -192,6 +196,14 @@ class FalkorBackend(Backend):
             if not write and "empty key" in str(exc):
                 return []  # the graph has never been written to: nothing to read
             raise
+        if write and self.server is not None:
+            self._writes += 1
+            if self._writes >= COMPACT_EVERY:
+                self._writes = 0
+                try:
+                    await self.compact()  # in the background, in the server
+                except GraphError as exc:
+                    log.warning("could not rewrite the append-only log: %s", exc)
         names = [column[1] for column in result.header]
         return [dict(zip(names, (normalise(v) for v in row), strict=True)) for row in result.result_set]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
@@ -133,3 +134,38 @@ async def test_server_honours_sigterm_even_when_its_data_dir_is_gone(tmp_path: P
         process.kill()
         pytest.fail("the embedded server ignored SIGTERM")
     server.process = None
+
+
+async def test_the_log_is_rewritten_after_many_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart replays every write since the last log rewrite one by one; the embedded server's
+    log is rewritten every COMPACT_EVERY writes, so mutations do not pile up there."""
+    from graph import falkor_backend
+
+    monkeypatch.setattr(falkor_backend, "COMPACT_EVERY", 5)
+    server = EmbeddedFalkorDB(tmp_path / "data", timeout_ms=10_000)
+    await server.start()
+    backend = client(server)
+    try:
+        info = backend._db.connection.info
+
+        async def rewrites() -> int:
+            for _ in range(200):  # wait for a rewrite in progress to end
+                stats = await info("persistence")
+                if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
+                    return int(stats["aof_rewrites"])
+                await asyncio.sleep(0.05)
+            raise AssertionError("the rewrite did not end")
+
+        before = await rewrites()
+        for i in range(4):
+            await backend.write("CREATE (:Thing {i: $i})", {"i": i})
+        assert await rewrites() == before
+        await backend.write("CREATE (:Thing {i: 4})")
+        assert await rewrites() == before + 1
+        for _ in range(5):
+            await backend.read("MATCH (t:Thing) RETURN count(t) AS n")  # reads do not count
+        assert await rewrites() == before + 1
+    finally:
+        await backend.close()
