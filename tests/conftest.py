@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from graph.base import Backend
+from graph.base import Backend, Row
 from graph.embedded import EmbeddedFalkorDB
 from graph.falkor_backend import FalkorBackend
 from resolvers.personal import PersonalData
@@ -172,3 +172,31 @@ def no_clear_personal_data() -> Iterator[list[str]]:
     clear = clear_personal_values()
     leaks = sorted({clear[v] for text in [*seen, *handler.texts] for v in clear if v in text})
     assert not leaks, f"clear ID numbers or phones of {leaks} appeared in logs or GraphQL responses"
+
+
+class Recording(Backend):
+    """Passes every statement through to a real backend and remembers its text."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.statements: list[str] = []
+
+    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        self.statements.append(query)
+        return await self.inner._run(query, params, write=write)
+
+    async def _setup_schema(self) -> None:
+        await self.inner.setup_schema()
+
+    async def health(self) -> bool:
+        return await self.inner.health()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def fulltext(self, label: str) -> str:
+        return self.inner.fulltext(label)
+
+    def fulltext_query(self, tokens: list[str]) -> str:
+        return self.inner.fulltext_query(tokens)

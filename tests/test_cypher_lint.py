@@ -8,14 +8,12 @@ statements (its index DDL and procedures) are never sent to Neo4j and are not li
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from conftest import EXAMPLE, TODAY
+from conftest import EXAMPLE, TODAY, Recording
 from contract import OPERATIONS, QUERIES, VARIABLES
 from cypher_lint import errors
 
-from graph.base import Backend, Row
+from graph.base import Backend
 from graph.neo4j_backend import schema_statements as neo4j_schema_statements
 from resolvers import check, export, flows, writes
 from resolvers.ledger import import_bundle, lookups
@@ -39,34 +37,6 @@ STATIC = {
     "neo4j adapter": neo4j_schema_statements(),
     "generic": GENERIC,
 }
-
-
-class Recording(Backend):
-    """Passes every statement through to a real backend and remembers its text."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.statements: list[str] = []
-
-    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        self.statements.append(query)
-        return await self.inner._run(query, params, write=write)
-
-    async def _setup_schema(self) -> None:
-        await self.inner.setup_schema()
-
-    async def health(self) -> bool:
-        return await self.inner.health()
-
-    async def close(self) -> None:
-        await self.inner.close()
-
-    def fulltext(self, label: str) -> str:
-        return self.inner.fulltext(label)
-
-    def fulltext_query(self, tokens: list[str]) -> str:
-        return self.inner.fulltext_query(tokens)
 
 
 def test_static_statements_are_valid_on_neo4j() -> None:

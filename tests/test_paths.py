@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, TODAY
+from conftest import EXAMPLE, TODAY, Recording
 from cypher_lint import errors
 
-from graph.base import Backend, Row
+from graph.base import Backend
 from resolvers import explore, flows, writes
 from resolvers.explore import TRAVERSED
 from resolvers.ledger import import_bundle
@@ -259,34 +259,6 @@ async def test_scoped_neighbourhood_shows_only_visible_nodes(two_ways: Backend) 
 
 
 # ---- one statement each, valid on Neo4j ---------------------------------------------------------------
-class Recording(Backend):
-    """Passes every statement through to the real backend and keeps its text."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.statements: list[str] = []
-
-    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        self.statements.append(query)
-        return await self.inner._run(query, params, write=write)
-
-    async def _setup_schema(self) -> None:
-        await self.inner.setup_schema()
-
-    async def health(self) -> bool:
-        return await self.inner.health()
-
-    async def close(self) -> None:
-        await self.inner.close()
-
-    def fulltext(self, label: str) -> str:
-        return self.inner.fulltext(label)
-
-    def fulltext_query(self, tokens: list[str]) -> str:
-        return self.inner.fulltext_query(tokens)
-
-
 @pytest.mark.parametrize("backend", ["falkordb"], indirect=True)
 async def test_each_shape_is_one_statement_valid_on_neo4j(example: Backend) -> None:
     recording = Recording(example)

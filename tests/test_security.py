@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, SHARED, TEST_SECRET, bearer, clear_personal_values, dump
+from conftest import EXAMPLE, SHARED, TEST_SECRET, Recording, bearer, clear_personal_values, dump
 from contract import OPERATIONS, QUERIES, VARIABLES, gid
 from cypher_lint import errors as lint_errors
 from graphql import Lexer, Source, TokenKind
@@ -430,32 +430,6 @@ NASTY = [
     "𠀀𪚥𰻞🀄\u200b\u202eabc\ufeff",
     "长" * 10_000,
 ]
-
-
-class Recording(Backend):
-    """Passes statements to the real backend and remembers their text."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner, self.name, self.statements = inner, inner.name, []
-
-    async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        self.statements.append(query)
-        return await self.inner._run(query, params, write=write)
-
-    async def _setup_schema(self) -> None:
-        pass
-
-    async def health(self) -> bool:
-        return True
-
-    async def close(self) -> None:
-        pass
-
-    def fulltext(self, label: str) -> str:
-        return self.inner.fulltext(label)
-
-    def fulltext_query(self, tokens: list[str]) -> str:
-        return self.inner.fulltext_query(tokens)
 
 
 STRING_ARGUMENTS = {  # every string argument of every root field, with a plain value beside it
