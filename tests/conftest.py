@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,29 @@ from resolvers.personal import PersonalData
 from resolvers.scope import Role
 from service.auth import make_token
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+def _shared() -> Path:
+    """The product owner's ``shared/`` (SPEC, contract, example bundle): ``GRASSROOTS_SHARED`` if
+    set, else the one beside this checkout, else — for a clone of a local checkout, such as
+    ``git clone . /tmp/x`` — the one beside its origin."""
+    if named := os.environ.get("GRASSROOTS_SHARED"):
+        return Path(named)
+    root = Path(__file__).resolve().parent.parent
+    beside = root.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir() and (Path(origin).resolve().parent / "shared").is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside  # missing: the tests that read it fail naming this path
+
+
+SHARED = _shared()
 EXAMPLE = SHARED / "contract" / "example"
 TODAY = "2026-11-23"
 TEST_SECRET = "test-secret-key"

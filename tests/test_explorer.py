@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHARED
 from graphql import parse, validate
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -117,6 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "GRASSROOTS_SECRET_KEY": SECRET,
         "GRASSROOTS_PERSISTED_OPERATIONS": str(OPERATIONS),  # the page must need nothing else
         "GRASSROOTS_LOG_LEVEL": "WARNING",
+        "GRASSROOTS_SHARED": str(SHARED),  # the example bundle it serves
     }
     env.pop("GRAPH_URI", None)
     log = tmp_path_factory.mktemp("explorer-log") / "server.log"

@@ -8,6 +8,7 @@ serves on 127.0.0.1:PORT until stopped (SIGTERM/SIGINT stop the embedded FalkorD
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from resolvers.personal import PersonalData
 from service.app import create_app
 from service.settings import Settings
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "contract" / "example"
+SHARED = os.environ.get("GRASSROOTS_SHARED") or Path(__file__).resolve().parents[3] / "shared"
+EXAMPLE = Path(SHARED) / "contract" / "example"
 
 
 def main(port: int) -> None:
