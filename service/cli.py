@@ -175,6 +175,11 @@ def app_from_env() -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["seed"]:  # its own parser: argparse's REMAINDER rejects a leading --option
+        from seed.generate import main as seed_main
+
+        return seed_main(argv[1:])
     parser = argparse.ArgumentParser(prog="grassroots", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the GraphQL API")
@@ -201,8 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--district", metavar="CODE", help="DISTRICT_STAFF: the 6-digit district code")
     tok.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (default 8h)")
     tok.add_argument("--name", help="who the token is for (shown in the audit log)")
-    seed = commands.add_parser("seed", help="write a synthetic district bundle", add_help=False)
-    seed.add_argument("rest", nargs=argparse.REMAINDER)
+    commands.add_parser("seed", help="write a synthetic district bundle (grassroots seed --help)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -264,10 +268,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             return 0
-        if args.command == "seed":
-            from seed.generate import main as seed_main
-
-            return int(seed_main(args.rest))
     except (GraphError, FileNotFoundError, ValueError) as exc:
         print(f"grassroots {args.command}: {exc}", file=sys.stderr)
         return 1

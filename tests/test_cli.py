@@ -56,3 +56,16 @@ def test_missing_bundle_is_a_clear_error(tmp_path: Path) -> None:
     result = run(["import", str(tmp_path / "nowhere")], tmp_path / "data")
     assert result.returncode == 1
     assert "not a folder or a .zip file" in result.stderr
+
+
+def test_seed_as_documented(tmp_path: Path) -> None:
+    """``grassroots seed --persons N --seed S --out DIR`` (README); --help names its options."""
+    seeded = run(
+        ["seed", "--persons", "300", "--seed", "5", "--out", str(tmp_path / "bundle")], tmp_path / "data"
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    assert (tmp_path / "bundle" / "persons.csv").read_text(encoding="utf-8").count("\n") == 301
+    helped = run(["seed", "--help"], tmp_path / "data")
+    assert helped.returncode == 0 and "--persons" in helped.stdout
+    missing = run(["seed", "--out", str(tmp_path / "x")], tmp_path / "data")
+    assert missing.returncode == 2 and "--persons" in missing.stderr
