@@ -194,8 +194,9 @@ def _statement(
     q.line("SET lock.rev = l.rev + 1")
     q.line(f"WITH count(lock) AS locked WHERE locked = {q.param(len(locks), 'count')}")
     for step, rows in writes.batches(steps):
-        rows_param = q.param(rows, "rows")
-        text = " ".join(writes.STEPS[step].split()).replace("$rows", rows_param)
+        packed = writes.PACKED[step]
+        rows_param = q.param(packed.rows(rows), "rows")
+        text = packed.text.replace("$rows", rows_param)
         q.line(f"CALL {{ {text} RETURN count(*) AS {q.var('written')} }}")
     _keep_flows(q, steps)
     entry = audit.entry(

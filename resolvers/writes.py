@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graph.base import Backend
@@ -47,6 +49,9 @@ def _merge_statement() -> str:
 
 
 MERGE_STATEMENT = _merge_statement()
+
+PERSON_PROPERTIES = ("name", "nameGrams", "gender", "birthDate", "birthYear", "ethnicity", "tags")
+PERSONAL_PROPERTIES = tuple(f"{f}{part}" for f in ("idNumber", "phone") for part in ("Enc", "Hash", "Masked"))
 
 STEPS: dict[str, str] = {
     "districts": """
@@ -104,9 +109,12 @@ STEPS: dict[str, str] = {
         MATCH (c:Region {code: row.place})
         MERGE (n:Household {key: row.key}) SET n.type = row.type
         MERGE (n)-[r:HUKOU_AT]->(c) ON CREATE SET r.since = row.since""",
-    "persons": """
+    # an absent ID number or phone leaves the stored one alone (resolvers/ledger/validate.py)
+    "persons": f"""
         UNWIND $rows AS row
-        MERGE (n:Person {pid: row.pid}) SET n += row.props""",
+        MERGE (n:Person {{pid: row.pid}})
+        SET {", ".join(f"n.{p} = row.{p}" for p in PERSON_PROPERTIES)},
+            {", ".join(f"n.{p} = coalesce(row.{p}, n.{p})" for p in PERSONAL_PROPERTIES)}""",
     "units": """
         UNWIND $rows AS row
         MATCH (c:Community {code: row.community})
@@ -229,9 +237,39 @@ DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A step's statement as it is sent: each row a list (``row[0]``, ...) instead of a map.
+
+    FalkorDB reads parameters as Cypher text, and a map spells out every key again in every row:
+    parsing a batch of 20,000 persons as maps took 0.33 s of its 0.73 s write, as lists 0.14 s.
+    The statements above stay readable (``row.pid``); ``fields`` is the order of the list.
+    """
+
+    text: str
+    fields: tuple[str, ...]
+
+    def rows(self, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+        fields = self.fields
+        return [[row.get(f) for f in fields] for row in rows]
+
+
+_FIELD = re.compile(r"\brow\.(\w+)")
+
+
+def _pack(statement: str) -> Packed:
+    text = " ".join(statement.split())
+    fields = tuple(dict.fromkeys(_FIELD.findall(text)))
+    index = {name: i for i, name in enumerate(fields)}
+    return Packed(_FIELD.sub(lambda m: f"row[{index[m.group(1)]}]", text), fields)
+
+
+PACKED: dict[str, Packed] = {step: _pack(text) for step, text in STEPS.items()}
+
+
 def statements() -> list[str]:
-    """Every statement of the write path (the tests lint each with Neo4j's front end)."""
-    return [" ".join(text.split()) for text in STEPS.values()] + sorted(REMOVE.values())
+    """Every statement of the write path as sent (the tests lint each with Neo4j's front end)."""
+    return [packed.text for packed in PACKED.values()] + sorted(REMOVE.values())
 
 
 # steps whose rows are final as soon as they are produced (no later check of the file can take
@@ -268,7 +306,8 @@ async def apply(
                 written[step] = sent
             continue
         tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
-        written[step] = sent + await backend.write_batches(" ".join(STEPS[step].split()), rows, progress=tick)
+        packed = PACKED[step]
+        written[step] = sent + await backend.write_batches(packed.text, packed.rows(rows), progress=tick)
     return written
 
 
@@ -281,13 +320,13 @@ async def _stream(
 ) -> int:
     """Write full batches of a step's growing row list until it is complete (or the producer
     says stop: ``filling()`` is None); rows sent."""
-    query = " ".join(STEPS[step].split())
+    packed = PACKED[step]
     sent = 0
     while (complete := filling()) is not None and not complete.is_set():
         rows = steps.get(step, ())
         if len(rows) - sent >= STREAM_BATCH:
-            batch = list(rows[sent : sent + STREAM_BATCH])
-            await backend.write(query, {"rows": batch})  # the producer runs while the database works
+            batch = packed.rows(rows[sent : sent + STREAM_BATCH])
+            await backend.write(packed.text, {"rows": batch})  # the producer runs while the database works
             sent += len(batch)
             if progress is not None:
                 progress(step, len(batch))

@@ -547,7 +547,7 @@ class Validator:
             if self.personal is not None and phone is not None:
                 props.update(self.personal.seal("phone", phone))
             self.define("Person", pid, row, {"gender": gender, "birthDate": birth})
-            self.emit("persons", {"pid": pid, "props": props})
+            self.emit("persons", {"pid": pid, **props})
 
         await self.each(file, check)
         if hashes:  # the same ID number must not belong to another person already in the graph
