@@ -5,7 +5,7 @@
 The district is generated and imported into an embedded FalkorDB (or reused from ``--data``);
 ``grassroots serve --workers N`` runs against that server's socket (GRAPH_URI=unix://...), with
 tokens checked as in production and the per-token rate limit off (one token drives the whole
-load). ``--clients`` concurrent clients (one keep-alive connection each) send, for ``--seconds``:
+load). ``--clients`` concurrent clients (one keep-alive connection each, bench/rawhttp.py) send, for ``--seconds``:
 70 % PersonCard and ResidenceMismatches pages, 20 % MismatchMatrix (one street) and
 PairingCoverage, 10 % movePerson (each a different person, so none is refused). Any HTTP error,
 GraphQL error or userError counts as an error. Targets (issue 8): 0 errors, ≥ 800 PersonCard
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -26,15 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.rawhttp import Connection, HTTPError  # noqa: E402
 from graph.embedded import EmbeddedFalkorDB  # noqa: E402
 from graph.falkor_backend import FalkorBackend  # noqa: E402
 from resolvers.ledger import import_bundle  # noqa: E402
@@ -129,16 +130,16 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the service exited: {log.read_text(errors='replace')[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+            if answer.status == 200:
                 return
         time.sleep(0.3)
     raise SystemExit(f"the service did not become healthy; see {log}")
 
 
 class Load:
-    def __init__(self, url: str, data: dict[str, list[Any]], seconds: float) -> None:
-        self.url, self.data, self.seconds = url, data, seconds
+    def __init__(self, port: int, data: dict[str, list[Any]], seconds: float) -> None:
+        self.port, self.data, self.seconds = port, data, seconds
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.movers = iter(data["movers"])
@@ -159,22 +160,21 @@ class Load:
         rng = random.Random(number)
         names = [name for name, _ in MIX]
         weights = [weight for _, weight in MIX]
-        headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(base_url=self.url, headers=headers, timeout=60) as http:
+        async with Connection("127.0.0.1", self.port, {"Authorization": f"Bearer {token}"}) as http:
             while time.monotonic() < deadline:
                 op = rng.choices(names, weights)[0]
-                body = {"query": OPERATIONS[op], "variables": self.variables(op, rng)}
+                body = json.dumps({"query": OPERATIONS[op], "variables": self.variables(op, rng)}).encode()
                 started = time.perf_counter()
                 try:
-                    response = await http.post("/graphql", json=body)
+                    status, data = await http.post("/graphql", body)
                     elapsed = time.perf_counter() - started
-                    payload = response.json()
+                    payload = json.loads(data)
                     problem = None
-                    if response.status_code != 200 or payload.get("errors"):
-                        problem = f"HTTP {response.status_code} {str(payload.get('errors'))[:200]}"
+                    if status != 200 or payload.get("errors"):
+                        problem = f"HTTP {status} {str(payload.get('errors'))[:200]}"
                     elif op == "MovePerson" and payload["data"]["movePerson"]["userErrors"]:
                         problem = str(payload["data"]["movePerson"]["userErrors"])[:200]
-                except httpx.HTTPError as exc:
+                except (HTTPError, ValueError) as exc:
                     elapsed, problem = time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
                 self.latencies[op].append(elapsed)
                 if problem:
@@ -186,6 +186,27 @@ class Load:
         deadline = started + self.seconds
         await asyncio.gather(*(self.client(i, token, deadline) for i in range(clients)))
         return time.monotonic() - started
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def group_pids(group: int) -> list[int]:
+    """Every live process of a process group (the service and its uvicorn workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == group:
+                    pids.append(int(entry.name))
+    return pids
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -229,9 +250,18 @@ async def main_async(args: argparse.Namespace) -> None:
         needed = int(args.seconds * 400 * 0.1) + 1000  # moves must not run out
         if len(picked["movers"]) < needed:
             print(f"note               only {len(picked['movers'])} distinct persons to move", flush=True)
-        load = Load(url, picked, args.seconds)
+        load = Load(port, picked, args.seconds)
+        service_pids = group_pids(service.pid)
+        database_pid = server.process.pid if server.process is not None else 0
+        before = cpu_seconds(service_pids), cpu_seconds([database_pid]), time.process_time()
         elapsed = await load.run(args.clients)
+        after = cpu_seconds(service_pids), cpu_seconds([database_pid]), time.process_time()
         report(load, elapsed, args.clients, args.workers)
+        total = sum(len(v) for v in load.latencies.values()) or 1
+        used = [(b - a) for a, b in zip(before, after, strict=True)]
+        print(f"CPU                {sum(used) / elapsed:.2f} of {os.cpu_count()} cores busy; per request: "
+              f"service {used[0] / total * 1000:.2f} ms, FalkorDB {used[1] / total * 1000:.2f} ms, "
+              f"load generator {used[2] / total * 1000:.2f} ms")  # fmt: skip
     finally:
         if service is not None and service.poll() is None:
             os.killpg(service.pid, signal.SIGTERM)  # our own child's session: the server and its workers
