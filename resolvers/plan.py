@@ -36,6 +36,10 @@ class Sel:
     key: str
     args: dict[str, Any] = field(default_factory=dict)
     children: dict[str, Sel] = field(default_factory=dict)
+    # statements planned from this selection by a planner whose statement depends on nothing else
+    # (resolvers/queries.py: fetch_node); kept with the tree (``selection``), so a request with
+    # the same document reuses the statement and binds only its own key and date
+    plans: dict[Any, tuple[str, dict[str, Any]]] = field(default_factory=dict, compare=False, repr=False)
 
     def __contains__(self, name: str) -> bool:
         return any(child.name == name for child in self.children.values())
@@ -107,18 +111,18 @@ def selection(info: Any) -> Sel:
     )
     cached = _TREES.get(key)
     if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
-        root.children = cached[1]
+        root.children, root.plans = cached[1], cached[2]
         return root
     for field_ in info.selected_fields:
         _merge(root.children, field_.selections or (), ARGUMENT_FIELDS)
     if len(_TREES) >= _MAX_TREES:
         _TREES.clear()
-    _TREES[key] = (nodes, root.children)  # the nodes are kept alive, so their ids stay theirs
+    _TREES[key] = (nodes, root.children, root.plans)  # the nodes are kept alive, so their ids stay theirs
     return root
 
 
 _MAX_TREES = 1024
-_TREES: dict[tuple[tuple[int, ...], str], tuple[tuple[Any, ...], dict[str, Sel]]] = {}
+_TREES: dict[tuple[tuple[int, ...], str], tuple[tuple[Any, ...], dict[str, Sel], dict[Any, Any]]] = {}
 _VARIABLES: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
 
 
@@ -190,6 +194,8 @@ class Scope:
     anything: Callable[[Cypher, str], str | None] = lambda q, v: None
     min_cell: int = 0
     person_names: bool = True
+    # equal keys build the same statement and parameters; None: not to be reused (built ad hoc)
+    key: tuple[Any, ...] | None = None
 
     def of(self, q: Cypher, var: str, label: str) -> str | None:
         """The filter clause for a node of a known label."""
@@ -203,7 +209,7 @@ class Scope:
         return self.node(q, var, label)
 
 
-UNRESTRICTED = Scope()
+UNRESTRICTED = Scope(key=("everything",))
 
 
 class Cypher:

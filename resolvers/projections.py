@@ -197,7 +197,7 @@ def grid_connection(q: Cypher, community: str, sel: Sel) -> str:
 # ---- community statistics --------------------------------------------------------------------
 def community_stats(q: Cypher, community: str, sel: Sel) -> str:
     """Counts for one community on the stats' own ``asOf`` (SPEC.md definitions)."""
-    date = q.param(sel.args.get("asOf") or q.params["asOf"], "statsAsOf")
+    date = q.param(sel.args["asOf"], "statsAsOf") if sel.args.get("asOf") else "$asOf"
     c = community
     entries: dict[str, str] = {}
 

@@ -191,6 +191,12 @@ def scope_for(principal: Principal, today: str) -> Scope:
     if principal.role is Role.ADMIN:
         return UNRESTRICTED
     if principal.role is Role.ANALYST:
-        return Scope(min_cell=MIN_CELL, person_names=False)
+        return Scope(min_cell=MIN_CELL, person_names=False, key=(Role.ANALYST,))
     staff = _Staff(principal, today)
-    return Scope(person=staff.person, community=staff.community, node=staff.node, anything=staff.anything)
+    return Scope(
+        person=staff.person,
+        community=staff.community,
+        node=staff.node,
+        anything=staff.anything,
+        key=(principal.role, principal.communities, principal.street, principal.district, today),
+    )

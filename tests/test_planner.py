@@ -18,6 +18,7 @@ from contract import OPERATIONS, QUERIES, VARIABLES
 
 from graph.base import Backend, Row
 from resolvers.queries import today
+from resolvers.scope import ADMIN, Principal, Role
 from schema import Context, schema
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
@@ -128,3 +129,36 @@ async def test_the_kept_selection_follows_the_variables_used_inside_it() -> None
     assert sent[0][1]["key"] == "430102001001" and sent[1][1]["key"] == "430102001002"
     assert sent[0][0] == sent[1][0]  # the same page size: the same statement
     assert sent[0][0] != sent[2][0]  # another page size: another slice in the statement
+
+
+async def test_a_kept_statement_binds_each_requests_values() -> None:
+    """A statement planned for a selection is kept and reused by later requests with the same
+    document and scope. It must then carry that request's key and dates exactly as planning afresh
+    does (a document with a different comment is a new selection, planned afresh)."""
+    staff = Principal(sub="s", role=Role.COMMUNITY_STAFF, communities=("430102001001",))
+    street = Principal(sub="t", role=Role.STREET_STAFF, street="430102001")
+    profile, card = OPERATIONS["CommunityProfile"], OPERATIONS["PersonCard"]
+    requests = [
+        (document, principal, {("code" if document is profile else "pid"): key, "asOf": as_of})
+        for document, keys in ((profile, ("430102001001", "430102001002")), (card, ("P001", "P002")))
+        for principal in (ADMIN, staff, street, ADMIN)
+        for key, as_of in ((keys[0], None), (keys[1], "2020-01-01"), (keys[0], "2024-06-30"))
+    ]
+    kept = []
+    for number, (document, principal, variables) in enumerate(requests):
+        sent = []
+        for text in (document, document + f"\n# afresh {number}"):
+            capture = Capture()
+            result = await schema.execute(
+                text, variable_values=variables, context_value=Context(backend=capture, principal=principal)
+            )
+            assert result.errors is None, result.errors
+            sent.append(capture.sent[0])
+        assert sent[0] == sent[1], (principal.role, variables)
+        key = variables.get("code") or variables["pid"]
+        as_of = variables["asOf"]
+        assert sent[0][1]["key"] == key
+        assert as_of is None or as_of in sent[0][1].values()
+        kept.append(sent[0][0])
+    assert kept[1] == kept[2] == kept[10] and kept[4] != kept[1] != kept[7]  # one statement per scope
+    assert kept[12] == kept[13] == kept[14] == kept[21]  # PersonCard: the date is a parameter
