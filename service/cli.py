@@ -169,9 +169,11 @@ async def run_demo(settings: Settings) -> None:
 
 def app_from_env() -> Any:
     """The app of one ``serve --workers N`` worker process, from the environment."""
-    from service.app import create_app
+    from service.app import create_app, tune_gc
 
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    tune_gc()
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             import uvicorn
 
-            from service.app import create_app
+            from service.app import create_app, tune_gc
 
             host, port = args.host or settings.host, args.port or settings.port
             if args.workers > 1 and settings.embedded:
@@ -228,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
                 uvicorn.run("service.cli:app_from_env", factory=True, workers=args.workers, host=host, port=port,
                             log_level=settings.log_level.lower())  # fmt: skip
             else:
-                uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+                app = create_app(settings)
+                tune_gc()
+                uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
             return 0
         if args.command == "demo":
             asyncio.run(run_demo(settings))
