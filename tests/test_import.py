@@ -10,8 +10,11 @@ from pathlib import Path
 from conftest import EXAMPLE, TODAY, dump
 
 from graph.base import Backend
+from resolvers import writes
 from resolvers.export import export_bundle
 from resolvers.ledger import import_bundle
+from resolvers.ledger.read import read_bundle
+from resolvers.ledger.validate import Validator
 from resolvers.personal import PersonalData
 
 
@@ -151,3 +154,17 @@ async def test_bundle_without_personal_data_keeps_what_is_stored(
     result = await import_bundle(backend, tmp_path / "out", personal, today=TODAY)
     assert result.problems == []
     assert await dump(backend) == before
+
+
+async def test_every_person_property_the_validator_makes_is_written(
+    backend: Backend, personal: PersonalData
+) -> None:
+    """Rows reach the database as lists of the fields the statement reads (resolvers/writes.py:
+    PACKED), and the persons statement names its properties one by one: a property the
+    validator adds but the statement does not name would be dropped without a word."""
+    parsed, problems = read_bundle(EXAMPLE)
+    assert problems == []
+    outcome = await Validator(backend, personal, TODAY, fresh=True).run(parsed)
+    rows = outcome.steps["persons"]
+    assert len(rows) == 6 and any("phoneEnc" in row and "idNumberEnc" in row for row in rows)
+    assert set().union(*rows) == set(writes.PACKED["persons"].fields)
