@@ -123,7 +123,31 @@ def make_token(
     return f"{header}.{payload}.{_b64(signature)}"
 
 
+_VERIFIED: dict[tuple[str, str], tuple[Principal, int, int]] = {}  # (secret, token) -> checked claims
+_VERIFIED_MAX = 4096
+
+
 def verify_token(secret: str, token: str, now: float | None = None) -> Principal:
+    """The token's principal, or InvalidToken. A token whose signature and claims were checked is
+    remembered (bounded) by its exact text, so only its dates are checked again: a client sends
+    the same token with every request, and the check was several percent of a small request."""
+    moment = now if now is not None else time.time()
+    known = _VERIFIED.get((secret, token))
+    if known is None:
+        known = _verify(secret, token)
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.pop(next(iter(_VERIFIED)))
+        _VERIFIED[(secret, token)] = known
+    principal, iat, exp = known
+    if exp + LEEWAY <= moment:
+        raise InvalidToken("token expired")
+    if iat - LEEWAY > moment:
+        raise InvalidToken("token issued in the future")
+    return principal
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, int, int]:
+    """Signature and claims, not the dates (``verify_token`` checks those on every use)."""
     parts = token.split(".")
     if len(parts) != 3:
         raise InvalidToken("malformed token")
@@ -145,16 +169,11 @@ def verify_token(secret: str, token: str, now: float | None = None) -> Principal
         raise InvalidToken("malformed token") from exc
     if not isinstance(claims, dict):
         raise InvalidToken("malformed token")
-    moment = now if now is not None else time.time()
     if claims.get("iss") != ISSUER:
         raise InvalidToken("token issuer is not grassroots-graph")
     exp, iat = claims.get("exp"), claims.get("iat")
     if not isinstance(exp, int) or not isinstance(iat, int):
         raise InvalidToken("token has no expiry")
-    if exp + LEEWAY <= moment:
-        raise InvalidToken("token expired")
-    if iat - LEEWAY > moment:
-        raise InvalidToken("token issued in the future")
     try:
         role = Role(claims.get("role"))
         communities = tuple(str(c) for c in claims.get("communities") or ())
@@ -162,7 +181,7 @@ def verify_token(secret: str, token: str, now: float | None = None) -> Principal
         check_codes(role, communities, street, district)
     except ValueError as exc:
         raise InvalidToken(f"token claims are not usable: {exc}") from exc
-    return Principal(
+    principal = Principal(
         sub=str(claims.get("sub") or ""),
         role=role,
         name=str(claims.get("name") or ""),
@@ -171,6 +190,7 @@ def verify_token(secret: str, token: str, now: float | None = None) -> Principal
         district=district,
         token_id=str(claims.get("jti") or signature_text),
     )
+    return principal, iat, exp
 
 
 def _wants_ide(scope: Scope) -> bool:
