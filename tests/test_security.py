@@ -625,6 +625,10 @@ async def test_cost_limit(district: Backend) -> None:
     card = 'query($n: Int) { residenceMismatches(communityCode: "430105001002", kind: HUKOU, direction: LIVING_ELSEWHERE, first: $n) { edges { node { person { residenceHistory { community { code } } roles { role } teams { team { name } } } } } } }'
     assert await rejected(district, card, n=2) is None
     assert "exceeds the maximum" in (await rejected(district, card, n=100) or "")
+    # remembered per text and page size (schema/limits.py: remembered_cost), never across sizes
+    assert await rejected(district, card, n=2) is None
+    assert "exceeds the maximum" in (await rejected(district, card, n=100) or "")
+    assert await rejected(district, card) is None  # absent: the field's default page of 20 is allowed
 
 
 async def test_page_size_limit(district: Backend) -> None:
@@ -745,9 +749,13 @@ def test_token_claims_are_checked() -> None:
             verify_token(TEST_SECRET, bad)
     eight_hours = make_token(TEST_SECRET, Role.ADMIN, sub="a")
     assert verify_token(TEST_SECRET, eight_hours, now=time.time() + 8 * 3600 - 60).role is Role.ADMIN
+    import service.auth as auth
+
+    assert (TEST_SECRET, eight_hours) in auth._VERIFIED  # remembered: its dates are still checked
     with pytest.raises(InvalidToken, match="token expired"):
         verify_token(TEST_SECRET, eight_hours, now=time.time() + 8 * 3600 + 60)
-    import service.auth as auth
+    with pytest.raises(InvalidToken, match="issued in the future"):
+        verify_token(TEST_SECRET, eight_hours, now=time.time() - 3600)
 
     original = auth.ISSUER
     auth.ISSUER = "another-service"
