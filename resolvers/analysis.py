@@ -97,24 +97,36 @@ async def residence_mismatches(
     if restriction:
         q.line(f"WHERE {restriction}")
     wants_total = "totalCount" in sel
-    if wants_total:
-        q.line("CALL { WITH c")
-        for line in match:
-            if line:
-                q.line("  " + line)
-        q.line(f"  RETURN count(DISTINCT [{p}.pid, {place}.code]) AS total")
-        q.line("}")
     keys = [f"{p}.name", f"{p}.pid", f"{place}.code"]
+    after = sel.args.get("after")
+    cursor = decode_cursor(after, 3) if after is not None else None
+    limit = q.param(first + 1, "limit")
     q.line("CALL { WITH c")
     q._depth += 1
     for line in match:
         if line:
             q.line(line)
-    after = sel.args.get("after")
-    if after is not None:
-        q.line(f"WITH {p}, {place}, {res} WHERE {after_predicate(q, keys, decode_cursor(after, 3))}")
     q.line(f"WITH DISTINCT {p}, {place}, {res}")
-    q.line(f"WITH {p}, {place}, {res} ORDER BY {', '.join(keys)} LIMIT {q.param(first + 1, 'limit')}")
+    if wants_total:  # the match runs once: all rows in order, counted, then the page cut from them
+        q.line(f"WITH {p}, {place}, {res} ORDER BY {', '.join(keys)}")
+        q.line(
+            f"WITH count(DISTINCT [{p}.pid, {place}.code]) AS total, collect([{p}, {place}, {res}]) AS rows"
+        )
+        rest = "rows"
+        if cursor is not None:
+            in_row = ["r[0].name", "r[0].pid", "r[1].code"]
+            rest = f"[r IN rows WHERE {after_predicate(q, in_row, cursor)}]"
+        q.line(f"RETURN total, {rest}[0..{limit}] AS top")
+        q._depth -= 1
+        q.line("}")
+        q.line("CALL { WITH top")
+        q._depth += 1
+        q.line("UNWIND top AS r")
+        q.line(f"WITH r[0] AS {p}, r[1] AS {place}, r[2] AS {res}")
+    else:  # no count asked: the database keeps only the page's rows while it sorts
+        if cursor is not None:
+            q.line(f"WITH {p}, {place}, {res} WHERE {after_predicate(q, keys, cursor)}")
+        q.line(f"WITH {p}, {place}, {res} ORDER BY {', '.join(keys)} LIMIT {limit}")
     node_sel = Sel("node", "node")
     for edge in sel.get("edges"):
         if (node := edge.one("node")) is not None:
