@@ -1,6 +1,7 @@
 """A mixed load against the service over loopback: throughput and p50/p99 per operation.
 
     python bench/load_bench.py [--persons 200000] [--clients 32] [--seconds 60] [--workers 1] [--data DIR]
+                               [--warmup 3] [--rate R] [--only OPERATION]
 
 The district is generated and imported into an embedded FalkorDB (or reused from ``--data``);
 ``grassroots serve --workers N`` runs against that server's socket (GRAPH_URI=unix://...), with
@@ -10,6 +11,13 @@ load). ``--clients`` concurrent clients (one keep-alive connection each, bench/r
 PairingCoverage, 10 % movePerson (each a different person, so none is refused). Any HTTP error,
 GraphQL error or userError counts as an error. Targets (issue 8): 0 errors, ≥ 800 PersonCard
 requests/s and p99 ≤ 50 ms on a 2-core machine. Everything stops by itself; only 127.0.0.1.
+
+The same load runs ``--warmup`` seconds first, not counted. By default the loop is closed: each
+client sends its next request as soon as the last is answered, which finds the ceiling, and at
+the ceiling the latency is the queue (32 clients / throughput). ``--rate R`` opens the loop: the
+k-th request of the whole load is due at k/R seconds, and its latency counts from then, so a
+client held up by a slow answer is charged for it (no coordinated omission); this gives the
+latency at a given throughput.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +147,10 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 class Load:
-    def __init__(self, port: int, data: dict[str, list[Any]], seconds: float) -> None:
-        self.port, self.data, self.seconds = port, data, seconds
+    def __init__(
+        self, port: int, data: dict[str, list[Any]], seconds: float, rate: float | None, warmup: float
+    ) -> None:
+        self.port, self.data, self.seconds, self.rate, self.warmup = port, data, seconds, rate, warmup
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.movers = iter(data["movers"])
@@ -156,15 +167,26 @@ class Load:
         pid = next(self.movers)
         return {"input": {"pid": pid, "dwellingId": rng.choice(d["dwellings"]), "since": "2026-11-01"}}
 
-    async def client(self, number: int, token: str, deadline: float) -> None:
+    async def client(
+        self, number: int, clients: int, token: str, started_at: float, measured_from: float, deadline: float
+    ) -> None:
         rng = random.Random(number)
         names = [name for name, _ in MIX]
         weights = [weight for _, weight in MIX]
+        sent = 0
         async with Connection("127.0.0.1", self.port, {"Authorization": f"Bearer {token}"}) as http:
-            while time.monotonic() < deadline:
+            while time.perf_counter() < deadline:
                 op = rng.choices(names, weights)[0]
                 body = json.dumps({"query": OPERATIONS[op], "variables": self.variables(op, rng)}).encode()
                 started = time.perf_counter()
+                if self.rate is not None:  # open loop: the k-th request of the whole load is due at k / rate
+                    due = started_at + (number + sent * clients) / self.rate
+                    sent += 1
+                    if due >= deadline:
+                        break
+                    if due > started:
+                        await asyncio.sleep(due - started)
+                    started = due  # a late request's wait in this client counts (no coordinated omission)
                 try:
                     status, data = await http.post("/graphql", body)
                     elapsed = time.perf_counter() - started
@@ -176,16 +198,28 @@ class Load:
                         problem = str(payload["data"]["movePerson"]["userErrors"])[:200]
                 except (HTTPError, ValueError) as exc:
                     elapsed, problem = time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+                if started < measured_from:
+                    continue  # the warm-up
                 self.latencies[op].append(elapsed)
                 if problem:
                     self.errors[op].append(problem)
 
-    async def run(self, clients: int) -> float:
+    async def run(self, clients: int, measuring: Callable[[], None]) -> float:
+        """Runs the warm-up and then the measured window; ``measuring`` is called between them."""
         token = make_token(SECRET, Role.ADMIN, sub="load-bench")
-        started = time.monotonic()
-        deadline = started + self.seconds
-        await asyncio.gather(*(self.client(i, token, deadline) for i in range(clients)))
-        return time.monotonic() - started
+        started = time.perf_counter()
+        measured_from = started + self.warmup
+        deadline = measured_from + self.seconds
+
+        async def mark() -> None:
+            await asyncio.sleep(self.warmup)
+            measuring()
+
+        await asyncio.gather(
+            mark(),
+            *(self.client(i, clients, token, started, measured_from, deadline) for i in range(clients)),
+        )
+        return time.perf_counter() - measured_from
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -214,22 +248,30 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
-def report(load: Load, elapsed: float, clients: int, workers: int) -> None:
+def report(load: Load, clients: int, workers: int) -> None:
+    """Rates are per second of the measured window (the requests sent in it, all answered)."""
+    window = load.seconds
     total = sum(len(v) for v in load.latencies.values())
     errors = sum(len(v) for v in load.errors.values())
-    print(f"load               {clients} clients, {elapsed:.1f} s, uvicorn workers {workers}")
-    print(f"requests           {total:,} ({total / elapsed:,.1f}/s), errors {errors}")
+    loop = (
+        "closed loop (each client sends as soon as its answer arrives)"
+        if load.rate is None
+        else f"open loop, {load.rate:,.0f} requests/s offered (latency counted from when each was due)"
+    )
+    print(f"load               {clients} clients, {window:g} s measured after a {load.warmup:g} s warm-up, "
+          f"uvicorn workers {workers}, {loop}")  # fmt: skip
+    print(f"requests           {total:,} ({total / window:,.1f}/s), errors {errors}")
     print(f"{'operation':<22}{'count':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for op, _ in MIX:
         values = load.latencies.get(op, [])
         if not values:
             continue
-        print(f"{op:<22}{len(values):>8}{len(values) / elapsed:>9.1f}{statistics.median(values) * 1000:>9.1f}"
+        print(f"{op:<22}{len(values):>8}{len(values) / window:>9.1f}{statistics.median(values) * 1000:>9.1f}"
               f"{percentile(values, 0.99) * 1000:>9.1f}{len(load.errors.get(op, [])):>8}")  # fmt: skip
     for op, problems in load.errors.items():
         print(f"  first {op} error: {problems[0]}")
     cards = load.latencies.get("PersonCard", [])
-    rate, p99 = len(cards) / elapsed, percentile(cards, 0.99) if cards else float("inf")
+    rate, p99 = len(cards) / window, percentile(cards, 0.99) if cards else float("inf")
     verdict = "met" if errors == 0 and rate >= TARGET_RATE and p99 <= TARGET_P99 else "NOT met"
     print(f"targets            0 errors, PersonCard >= {TARGET_RATE:.0f}/s at p99 <= {TARGET_P99 * 1000:.0f} ms: "
           f"{verdict} ({errors} errors, {rate:.1f}/s, p99 {p99 * 1000:.1f} ms)")  # fmt: skip
@@ -247,16 +289,21 @@ async def main_async(args: argparse.Namespace) -> None:
         service = start_service(server.socket_path, args.workers, port, log)
         wait_healthy(url, service, log)
         picked = await inputs(server, 2000)
-        needed = int(args.seconds * 400 * 0.1) + 1000  # moves must not run out
+        needed = int((args.seconds + args.warmup) * 400 * 0.1) + 1000  # moves must not run out
         if len(picked["movers"]) < needed:
             print(f"note               only {len(picked['movers'])} distinct persons to move", flush=True)
-        load = Load(port, picked, args.seconds)
+        load = Load(port, picked, args.seconds, args.rate, args.warmup)
         service_pids = group_pids(service.pid)
         database_pid = server.process.pid if server.process is not None else 0
-        before = cpu_seconds(service_pids), cpu_seconds([database_pid]), time.process_time()
-        elapsed = await load.run(args.clients)
+        before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+        def measuring() -> None:
+            nonlocal before
+            before = cpu_seconds(service_pids), cpu_seconds([database_pid]), time.process_time()
+
+        elapsed = await load.run(args.clients, measuring)
         after = cpu_seconds(service_pids), cpu_seconds([database_pid]), time.process_time()
-        report(load, elapsed, args.clients, args.workers)
+        report(load, args.clients, args.workers)
         total = sum(len(v) for v in load.latencies.values()) or 1
         used = [(b - a) for a, b in zip(before, after, strict=True)]
         print(f"CPU                {sum(used) / elapsed:.2f} of {os.cpu_count()} cores busy; per request: "
@@ -280,6 +327,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--data", type=Path, help="keep the store here and reuse it when it holds a district")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help="seconds of the same load first, not counted (a fresh service compiles its plans and opens its pool)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: offer this many requests/s in all, spread over the clients (default: closed loop)",
+    )
     parser.add_argument(
         "--only", choices=list(OPERATIONS), help="send only this operation (to see its ceiling)"
     )
