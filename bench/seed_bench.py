@@ -31,6 +31,14 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_of(pid: int) -> float:
+    """Peak resident memory of another process, MiB (Linux /proc: VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def run(persons: int, seed: int, out: Path, also_import: bool = False) -> int:
     baseline = peak_rss_mib()
     started = time.perf_counter()
@@ -76,6 +84,7 @@ async def import_bundle(folder: Path, persons: int) -> bool:
             )
             seconds = time.perf_counter() - started
             await store.close()
+            server_peak = peak_of(server.process.pid) if server.process is not None else 0.0
         finally:
             await server.stop()
     budget = TARGET_IMPORT_SECONDS_PER_MILLION * persons / 1_000_000
@@ -83,6 +92,7 @@ async def import_bundle(folder: Path, persons: int) -> bool:
     print(
         f"import             {seconds:.1f} s, {result.total_rows / seconds:,.0f} rows/s, problems {len(result.problems)}"
     )
+    print(f"import peak RSS    importer {peak_rss_mib():,.0f} MiB, FalkorDB server {server_peak:,.0f} MiB")
     for problem in result.problems[:10]:
         print(f"  {problem}")
     print(f"import target      <= {budget:.1f} s: {'met' if met else 'NOT met'}")

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Counter
@@ -32,6 +33,52 @@ DB_QUERIES = Counter(
 )
 
 DEFAULT_BATCH = 20_000
+
+
+class Pipeline:
+    """Writes sent one ahead: the next batch is encoded and sent while the database still works
+    on the last. Leaving the block waits for every write sent, also when the caller fails or is
+    cancelled (a write is never cancelled half-sent: the server may run it anyway, and a batch
+    landing after an import was undone would be left behind)."""
+
+    def __init__(self) -> None:
+        self._sent: list[asyncio.Future[Any]] = []
+
+    async def send(self, write: Awaitable[Any]) -> None:
+        """Start ``write``, then wait for the one before it."""
+        self._sent.append(asyncio.ensure_future(write))
+        if len(self._sent) > 1:
+            try:
+                await asyncio.shield(self._sent[0])
+            except BaseException:
+                await self._settle()
+                raise
+            self._sent.pop(0).result()
+
+    async def __aenter__(self) -> Pipeline:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            await self._settle()
+            return
+        try:
+            while self._sent:
+                await asyncio.shield(self._sent[0])
+                self._sent.pop(0).result()
+        except BaseException:
+            await self._settle()
+            raise
+
+    async def _settle(self) -> None:
+        """Wait out every write still running; their own errors give way to the caller's."""
+        sent, self._sent = self._sent, []
+        for task in sent:
+            while not task.done():
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(task)
+            if not task.cancelled():
+                task.exception()  # retrieved: a failure here is not reported as never retrieved
 
 
 class Backend(abc.ABC):
@@ -63,19 +110,13 @@ class Backend(abc.ABC):
         many rows each finished batch held. Returns the number of rows sent.
         """
         sent = 0
-        in_flight: asyncio.Task[list[Row]] | None = None
-        for start in range(0, len(rows), batch_size):
-            batch = list(rows[start : start + batch_size])
-            # the next batch is encoded and sent while the database still works on this one
-            task = asyncio.ensure_future(self.write(query, {**(params or {}), "rows": batch}))
-            if in_flight is not None:
-                await in_flight
-            in_flight = task
-            sent += len(batch)
-            if progress is not None:
-                progress(len(batch))
-        if in_flight is not None:
-            await in_flight
+        async with Pipeline() as pipeline:
+            for start in range(0, len(rows), batch_size):
+                batch = list(rows[start : start + batch_size])
+                await pipeline.send(self.write(query, {**(params or {}), "rows": batch}))
+                sent += len(batch)
+                if progress is not None:
+                    progress(len(batch))
         return sent
 
     async def setup_schema(self) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLE, TODAY, dump
 
-from graph.base import Backend
+from graph.base import Backend, Pipeline
 from resolvers import writes
 from resolvers.export import export_bundle
 from resolvers.ledger import import_bundle
@@ -81,6 +83,20 @@ async def test_reimport_changes_nothing(backend: Backend, personal: PersonalData
     again = await import_bundle(backend, EXAMPLE, personal, today=TODAY)
     assert again.problems == []
     assert await dump(backend) == before
+
+
+async def test_a_load_into_an_empty_graph_creates_what_merging_would(
+    backend: Backend, personal: PersonalData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty graph the big steps CREATE (resolvers/writes.py: INTO_EMPTY); the graph is
+    the same, node for node and edge for edge, as the merging statements make."""
+    await import_bundle(backend, EXAMPLE, personal, today=TODAY)
+    created = await dump(backend)
+    await backend.write("MATCH (n) DETACH DELETE n")
+    monkeypatch.setattr(writes, "PACKED_INTO_EMPTY", {})
+    await import_bundle(backend, EXAMPLE, personal, today=TODAY)
+    assert await dump(backend) == created
+    assert set(writes.INTO_EMPTY) <= set(writes.STEPS)
 
 
 async def test_zip_with_chinese_headers_bom_and_words(
@@ -168,3 +184,35 @@ async def test_every_person_property_the_validator_makes_is_written(
     rows = outcome.steps["persons"]
     assert len(rows) == 6 and any("phoneEnc" in row and "idNumberEnc" in row for row in rows)
     assert set().union(*rows) == set(writes.PACKED["persons"].fields)
+    assert set().union(*rows) == set(writes.PACKED_INTO_EMPTY["persons"].fields)  # a load into an empty graph
+
+
+async def test_a_pipeline_waits_for_every_write_it_sent_when_its_caller_stops() -> None:
+    """Batches go one ahead (graph/base.py: Pipeline); an import that is undone must not have a
+    batch land after the undo, so a cancelled or failed sender waits for what it sent."""
+    gate, landed = asyncio.Event(), []
+
+    async def write(n: int, fail: bool = False) -> None:
+        await gate.wait()
+        landed.append(n)
+        if fail:
+            raise RuntimeError(f"batch {n} failed")
+
+    async def sender(fail: bool) -> None:
+        async with Pipeline() as pipeline:
+            await pipeline.send(write(1, fail))
+            await pipeline.send(write(2))  # waits for batch 1, which waits for the gate
+
+    for fail in (False, True):
+        gate.clear()
+        landed.clear()
+        task = asyncio.create_task(sender(fail))
+        await asyncio.sleep(0.01)
+        if not fail:
+            task.cancel()
+            await asyncio.sleep(0.01)
+            assert not task.done()  # still waiting for the two batches it sent
+        gate.set()
+        with pytest.raises(asyncio.CancelledError if not fail else RuntimeError):
+            await task
+        assert sorted(landed) == [1, 2]

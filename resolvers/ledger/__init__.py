@@ -142,7 +142,9 @@ async def import_bundle(
                     done[STEP_SOURCE[step]] if partial or not (validator.out.problems or problems) else None
                 )
 
-            writer = asyncio.create_task(writes.apply(backend, validator.out.steps, progress, ready, filling))
+            writer = asyncio.create_task(
+                writes.apply(backend, validator.out.steps, progress, ready, filling, into_empty=True)
+            )
             try:
                 outcome = await validator.run(parsed)
             except BaseException:  # checking failed unexpectedly: stop the writer, undo what it wrote
