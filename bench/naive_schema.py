@@ -543,8 +543,26 @@ RESIDENCE = "(p)-[lr:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRI
 RESIDENCE_OPEN = f"{opened('lr')} AND {opened('lg')}"
 
 
+FLOW = {
+    "HUKOU": "HUKOU_FLOW",
+    "PARTY": "PARTY_FLOW",
+}  # the shortcuts the write path keeps (resolvers/flows.py)
+
+
 def mismatch_match(kind: str, direction: str) -> str:
-    """Rows (p, home, res) of the mismatches of community ``$code`` (the home or the residence)."""
+    """Rows (p, home, res) of the mismatches of community ``$code`` (the home or the residence),
+    from the flow shortcuts where they exist, as the served schema and the hand query do."""
+    if kind in FLOW:
+        flow = (
+            f"(c)-[f:{FLOW[kind]}]->(res:Community)"
+            if direction == "LIVING_ELSEWHERE"
+            else f"(home)-[f:{FLOW[kind]}]->(c)"
+        )
+        rows = "p, c AS home, res" if direction == "LIVING_ELSEWHERE" else "p, home, c AS res"
+        return (
+            f"MATCH (c:Community {{code: $code}}) MATCH {flow} WHERE {opened('f')} "
+            f"CALL {{ WITH f MATCH (p:Person {{pid: f.pid}}) RETURN p }} WITH DISTINCT {rows}"
+        )
     if direction == "LIVING_ELSEWHERE":
         return (
             f"MATCH (c:Community {{code: $code}}) MATCH {HOME[kind].format(place='c')} WHERE {HOME_OPEN} "

@@ -166,12 +166,6 @@ async def hand_person_card(backend: Backend, variables: dict[str, Any]) -> dict[
     return shape_person(rows[0]) if rows else {"person": None}
 
 
-RESIDENCE_OF_P = (
-    "(p)-[lr:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[lg:IN_COMMUNITY]->"
-)
-HUKOU_OF_P = "(p)-[hm:HUKOU_MEMBER]->(:Household)-[ha:HUKOU_AT]->"
-HOME_OPEN = f"{opened('hm')} AND {opened('ha')}"
-RESIDENCE_OPEN = f"{opened('lr')} AND {opened('lg')}"
 PAGE_OF_ROWS = """
 WITH DISTINCT p, home, res
 WITH p, home, res ORDER BY p.name, p.pid, home.code
@@ -179,16 +173,18 @@ WITH count(DISTINCT [p.pid, home.code]) AS total, collect([p, home, res]) AS row
 RETURN total, [r IN rows[0..$limit] | {name: r[0].name, pid: r[0].pid, homeCode: r[1].code, homeName: r[1].name,
   resCode: r[2].code, resName: r[2].name}] AS page
 """
-MISMATCHES = {  # kind HUKOU: the whole match runs once, counted and cut to a page in the database
+MISMATCHES = {  # kind HUKOU, from the flow shortcuts the write path keeps (resolvers/flows.py), as
+    # the service does: the community's open flow edges, each person by pid (in a subquery, so that
+    # FalkorDB seeks the index); counted and cut to a page in the database
     "LIVING_ELSEWHERE": f"""
 MATCH (c:Community {{code: $code}})
-MATCH {HUKOU_OF_P}(c) WHERE {HOME_OPEN}
-MATCH {RESIDENCE_OF_P}(res:Community) WHERE {RESIDENCE_OPEN} AND res <> c
+MATCH (c)-[f:HUKOU_FLOW]->(res:Community) WHERE {opened("f")}
+CALL {{ WITH f MATCH (p:Person {{pid: f.pid}}) RETURN p }}
 WITH p, c AS home, res{PAGE_OF_ROWS}""",
     "REGISTERED_ELSEWHERE": f"""
 MATCH (c:Community {{code: $code}})
-MATCH {RESIDENCE_OF_P}(c) WHERE {RESIDENCE_OPEN}
-MATCH {HUKOU_OF_P}(home) WHERE {HOME_OPEN} AND home <> c
+MATCH (home)-[f:HUKOU_FLOW]->(c) WHERE {opened("f")}
+CALL {{ WITH f MATCH (p:Person {{pid: f.pid}}) RETURN p }}
 WITH p, home, c AS res{PAGE_OF_ROWS}""",
 }
 

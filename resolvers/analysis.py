@@ -74,9 +74,22 @@ def _where(conditions: Sequence[str | None]) -> str:
 
 
 async def residence_mismatches(
-    backend: Backend, sel: Sel, code: str, kind: str, direction: str, as_of: str, scope: Scope
+    backend: Backend,
+    sel: Sel,
+    code: str,
+    kind: str,
+    direction: str,
+    as_of: str,
+    scope: Scope,
+    *,
+    from_chains: bool = False,
 ) -> dict[str, Any]:
-    """A page of one community's mismatches of one kind, by person name then pid (then home)."""
+    """A page of one community's mismatches of one kind, by person name then pid (then home).
+
+    HUKOU and PARTY start from the flow shortcuts (resolvers/flows.py: one edge per person and
+    period in which home and residence differ, kept true by the write path): the community's
+    open flow edges, then each person by pid. ``from_chains`` walks every resident's chains
+    instead (COLLECTIVE always does; the tests compare the two)."""
     if direction not in DIRECTIONS:
         raise BadArgument(f"direction: must be one of {', '.join(DIRECTIONS)}")
     first = page_size(sel.args.get("first"))
@@ -85,7 +98,23 @@ async def residence_mismatches(
     p, place, res = "p", "home", "res"
     home_pattern, home_open = home(q, kind, p, place)
     res_pattern, res_open = residence(q, p, res)
-    if direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
+    shortcut = None if from_chains else flows.KINDS.get(kind)
+    match: list[str | None]
+    if shortcut is not None:
+        f = q.var("f")
+        if direction == "LIVING_ELSEWHERE":
+            match = [f"MATCH (c)-[{f}:{shortcut.flow}]->({res}:Community)", _where([q.open_at(f)])]
+            carried = f"WITH {p}, c AS {place}, {res}"
+        else:
+            match = [f"MATCH ({place})-[{f}:{shortcut.flow}]->(c)", _where([q.open_at(f)])]
+            carried = f"WITH {p}, {place}, c AS {res}"
+        # each person by its index: in a subquery, or FalkorDB joins every Person against the edges
+        match += [
+            f"CALL {{ WITH {f} MATCH ({p}:Person {{pid: {f}.pid}}) RETURN {p} }}",
+            q.scope.person(q, p),
+            carried,
+        ]
+    elif direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
         match = [f"MATCH {home_pattern.replace(f'({place})', '(c)').replace(f'({place}:Community)', '(c)')}",
                  _where(home_open), q.scope.person(q, p), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
                  f"WITH {p}, c AS {place}, {res}"]  # fmt: skip

@@ -55,6 +55,56 @@ async def served(backend: Backend, kind: str, date: str, scope: str) -> dict[tup
     return {(c["home"]["code"], c["residence"]["code"]): c["persons"] for c in result.data["mismatchMatrix"]}
 
 
+async def mismatches_counted(
+    backend: Backend, kind: str, date: str, code: str, living_elsewhere: bool
+) -> set[Any]:
+    """A community's mismatches (person, home, residence) from the chains (SPEC.md)."""
+    here = "home.code = $code" if living_elsewhere else "res.code = $code"
+    rows = await backend.read(
+        "MATCH (p:Person)-[l:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)"
+        "-[g:IN_COMMUNITY]->(res:Community) "
+        f"WHERE {OPEN.format('l')} AND {OPEN.format('g')} "
+        f"MATCH {CHAIN[kind]} WHERE {OPEN.format('m')} AND {OPEN.format('a')} AND home <> res AND {here} "
+        "RETURN DISTINCT p.pid AS pid, home.code AS home, res.code AS res",
+        {"d": date, "code": code},
+    )
+    return {(r["pid"], r["home"], r["res"]) for r in rows}
+
+
+async def mismatches_served(
+    backend: Backend, kind: str, date: str, code: str, living_elsewhere: bool
+) -> set[Any]:
+    """Every page of residenceMismatches (which starts from the shortcuts for HUKOU and PARTY)."""
+    found: list[Any] = []
+    after, total = None, None
+    while True:
+        result = await schema.execute(
+            "query($c: String!, $k: MismatchKind!, $dir: MismatchDirection!, $d: Date, $a: String) {"
+            " residenceMismatches(communityCode: $c, kind: $k, direction: $dir, asOf: $d, first: 7, after: $a) {"
+            " totalCount pageInfo { hasNextPage endCursor }"
+            " edges { node { person { pid } home { code } residence { code } } } } }",
+            variable_values={
+                "c": code,
+                "k": kind,
+                "d": date,
+                "a": after,
+                "dir": "LIVING_ELSEWHERE" if living_elsewhere else "REGISTERED_ELSEWHERE",
+            },
+            context_value=Context(backend=backend),
+        )
+        assert result.errors is None and result.data is not None, result.errors
+        page = result.data["residenceMismatches"]
+        assert total in (None, page["totalCount"])
+        total = page["totalCount"]
+        found += [(e["node"]["person"]["pid"], e["node"]["home"]["code"], e["node"]["residence"]["code"])
+                  for e in page["edges"]]  # fmt: skip
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(found) == len(set(found)) == total
+    return set(found)
+
+
 async def assert_matrices_agree(backend: Backend, scopes: list[str]) -> None:
     for kind in CHAIN:
         for date in DATES:
@@ -66,6 +116,24 @@ async def assert_matrices_agree(backend: Backend, scopes: list[str]) -> None:
                     date,
                     scope,
                 )
+    communities = [  # two merged ones (they answer as they were before the merge), three active
+        r["code"]
+        for status, count in (("MERGED", 2), ("ACTIVE", 3))
+        for r in await backend.read(
+            "MATCH (c:Community {status: $s}) RETURN c.code AS code ORDER BY code LIMIT $n",
+            {"s": status, "n": count},
+        )
+    ]
+    seen = 0
+    for kind in ("HUKOU", "PARTY"):
+        for date in DATES:
+            for code in communities:
+                for living_elsewhere in (False, True):
+                    expected = await mismatches_counted(backend, kind, date, code, living_elsewhere)
+                    assert await mismatches_served(backend, kind, date, code, living_elsewhere) == expected, (
+                        kind, date, code, living_elsewhere)  # fmt: skip
+                    seen += len(expected)
+    assert seen > 50  # real mismatches were compared
     failing = [r for r in await check.run_checks(backend) if not r.ok]
     assert failing == []
 

@@ -1,14 +1,13 @@
 MATCH (c:Community {code: $code})
 CALL { WITH c
-  MATCH (p)-[h0:HUKOU_MEMBER]->(:Household)-[h1:HUKOU_AT]->(c)
-  WHERE coalesce(h0.since, '') <= $asOf AND (h0.until IS NULL OR h0.until > $asOf) AND coalesce(h1.since, '') <= $asOf AND (h1.until IS NULL OR h1.until > $asOf)
-  MATCH (p)-[lr2:LIVES_IN]->(:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[lg3:IN_COMMUNITY]->(res:Community)
-  WHERE coalesce(lr2.since, '') <= $asOf AND (lr2.until IS NULL OR lr2.until > $asOf) AND coalesce(lg3.since, '') <= $asOf AND (lg3.until IS NULL OR lg3.until > $asOf) AND res <> c
+  MATCH (c)-[f4:HUKOU_FLOW]->(res:Community)
+  WHERE coalesce(f4.since, '') <= $asOf AND (f4.until IS NULL OR f4.until > $asOf)
+  CALL { WITH f4 MATCH (p:Person {pid: f4.pid}) RETURN p }
   WITH p, c AS home, res
   WITH DISTINCT p, home, res
   WITH p, home, res ORDER BY p.name, p.pid, home.code
   WITH count(DISTINCT [p.pid, home.code]) AS total, collect([p, home, res]) AS rows
-  RETURN total, rows[0..$limit4] AS top
+  RETURN total, rows[0..$limit5] AS top
 }
 CALL { WITH top
   UNWIND top AS r
@@ -22,5 +21,5 @@ RETURN page, total
 {
  "asOf": "2024-06-30",
  "code": "430105001002",
- "limit4": 2
+ "limit5": 2
 }
