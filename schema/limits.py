@@ -187,6 +187,7 @@ def unstorable(text: str) -> bool:
 
 
 _CLEAN_DOCUMENTS: dict[str, None] = {}  # query texts already walked and found clean (bounded)
+REMEMBERED_TEXT = 16_384  # longer query texts are not kept by the caches here (memory stays bounded)
 
 
 def has_unstorable_text(
@@ -200,7 +201,7 @@ def has_unstorable_text(
         return False
     if _unstorable_node(document):
         return True
-    if query is not None:
+    if query is not None and len(query) <= REMEMBERED_TEXT:
         if len(_CLEAN_DOCUMENTS) >= 1024:
             _CLEAN_DOCUMENTS.pop(next(iter(_CLEAN_DOCUMENTS)))
         _CLEAN_DOCUMENTS[query] = None
@@ -233,7 +234,7 @@ def remembered_cost(
 ) -> int:
     """``estimate_cost``, remembered per query text, operation and the values of the variables it
     reads (page sizes); walking the document was about a tenth of a small request's CPU."""
-    if query is None:
+    if query is None or len(query) > REMEMBERED_TEXT:
         return estimate_cost(schema, document, operation_name, variables)
     document_key = (id(schema), query, operation_name)
     names = _READS.get(document_key)
@@ -250,7 +251,7 @@ def remembered_cost(
     names = tuple(dict.fromkeys(reads.read))
     key = (*document_key, *(variables.get(name, _ABSENT) for name in names))
     with contextlib.suppress(TypeError):
-        if len(_COSTS) >= 4096 or len(_READS) >= 1024:
+        if len(_COSTS) >= 1024 or len(_READS) >= 1024:
             _COSTS.clear()
             _READS.clear()
         _COSTS[key] = cost
