@@ -112,8 +112,13 @@ def params_header(params: dict[str, Any]) -> bytes:
     return b" ".join(parts) + b" "
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def normalise(value: Any) -> Any:
     """Plain dicts/lists/scalars from FalkorDB's OrderedDicts, nodes, edges and paths."""
+    if type(value) in _SCALARS:  # most values: checked first, one lookup
+        return value
     if isinstance(value, dict):
         return {k: normalise(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -242,15 +242,18 @@ async def mismatch_matrix(
                     columns[f"{name}_{field}"] = f"{var}.{field}"
     q.line("RETURN " + ", ".join(f"{expr} AS {alias}" for alias, expr in columns.items()))
     q.line("ORDER BY persons DESC, home_code, residence_code")
+    fields = {  # per place, (column, field) pairs, worked out once for every cell
+        name: [(column, column[len(name) + 1 :]) for column in columns if column.startswith(f"{name}_")]
+        for name, (_, wanted) in places.items()
+        if wanted is not None
+    }
     cells = []
     for row in await backend.read(q.text(), q.params):
         cell: dict[str, Any] = {"persons": row["persons"]}
-        for name, (_, wanted) in places.items():
-            if wanted is not None:
-                prefix = f"{name}_"
-                place = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-                place["__typename"] = place.pop("typename")
-                cell[name] = place
+        for name, pairs in fields.items():
+            place = {field: row[column] for column, field in pairs}
+            place["__typename"] = place.pop("typename")
+            cell[name] = place
         cells.append(cell)
     return cells
 
