@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE, TODAY, dump
+from falkordb.asyncio.query_result import QueryResult
 
 from graph.embedded import EmbeddedFalkorDB
 from graph.errors import DataDirInUse, GraphUnavailable
-from graph.falkor_backend import FalkorBackend
+from graph.falkor_backend import FalkorBackend, normalise, params_header, plain_rows
 from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
 
@@ -168,4 +169,47 @@ async def test_the_log_is_rewritten_after_many_writes(
             await backend.read("MATCH (t:Thing) RETURN count(t) AS n")  # reads do not count
         assert await rewrites() == before + 1
     finally:
+        await backend.close()
+
+
+async def test_rows_read_as_the_clients_parser_reads_them(falkor_server: EmbeddedFalkorDB) -> None:
+    """Replies of scalars, lists and maps are read without the client's parser
+    (graph/falkor_backend.py: plain_rows); the rows are the same as the parser and ``normalise``
+    make, and a reply with graph entities still goes to the parser."""
+    backend = FalkorBackend(
+        graph_key="plainrows", query_timeout=30, unix_socket=str(falkor_server.socket_path)
+    )
+    try:
+        await backend.write(
+            "CREATE (:Probe {name: '章源𠮷·社区', n: 9007199254740993, x: 1.5})-[:R {since: '2020-01-01'}]->(:Probe {name: ''})"
+        )
+        query = """MATCH (a:Probe)-[r:R]->(b:Probe)
+            RETURN a.name AS s, b.name AS empty, a.n AS big, -7 AS neg, a.x AS d, 2.0 / 3 AS third, true AS t,
+                   false AS f, null AS nothing, [] AS none, {} AS nomap, [1, 'a', null, [true, {k: [2.5]}]] AS mixed,
+                   {name: a.name, tags: ['x', 'y'], inner: {deep: {n: a.n, gone: null}}} AS m, $param AS echoed"""
+        params = {"param": {"list": [1, 2], "text": "引号'", "quote": 'a"b'}}
+        text = params_header(params) + query.encode()
+        reply = await backend._graph.execute_command("GRAPH.RO_QUERY", "plainrows", text, "--compact")
+        plain = plain_rows(reply)
+        assert plain is not None
+        parsed = QueryResult(backend._graph)
+        await parsed.parse(reply)
+        by_client = [[normalise(v) for v in row] for row in parsed.result_set]
+        assert plain == ([column[1] for column in parsed.header], by_client)
+        assert by_client[0][0] == "章源𠮷·社区" and by_client[0][2] == 9007199254740993
+        assert (await backend.read(query, params))[0]["m"]["inner"]["deep"] == {
+            "n": 9007199254740993,
+            "gone": None,
+        }
+        entities = await backend._graph.execute_command(
+            "GRAPH.RO_QUERY",
+            "plainrows",
+            b"MATCH (a:Probe)-[r:R]->(b) RETURN a, r, b.name AS name",
+            "--compact",
+        )
+        assert plain_rows(entities) is None  # nodes and edges: the client's parser
+        row = (await backend.read("MATCH (a:Probe)-[r:R]->(b) RETURN a, r, b.name AS name"))[0]
+        assert row["a"]["name"] == "章源𠮷·社区" and row["r"] == {"type": "R", "since": "2020-01-01"}
+    finally:
+        await backend.write("MATCH (n:Probe) DETACH DELETE n")
         await backend.close()
