@@ -48,12 +48,7 @@ class Pipeline:
         """Start ``write``, then wait for the one before it."""
         self._sent.append(asyncio.ensure_future(write))
         if len(self._sent) > 1:
-            try:
-                await asyncio.shield(self._sent[0])
-            except BaseException:
-                await self._settle()
-                raise
-            self._sent.pop(0).result()
+            await self._finish_first()
 
     async def __aenter__(self) -> Pipeline:
         return self
@@ -62,13 +57,17 @@ class Pipeline:
         if kind is not None:
             await self._settle()
             return
+        while self._sent:
+            await self._finish_first()
+
+    async def _finish_first(self) -> None:
+        """Wait for the oldest write; if it failed or the wait is cancelled, wait out the rest."""
         try:
-            while self._sent:
-                await asyncio.shield(self._sent[0])
-                self._sent.pop(0).result()
+            await asyncio.shield(self._sent[0])
         except BaseException:
             await self._settle()
             raise
+        self._sent.pop(0)
 
     async def _settle(self) -> None:
         """Wait out every write still running; their own errors give way to the caller's."""

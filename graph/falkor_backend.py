@@ -232,14 +232,14 @@ class FalkorBackend(Backend):
                 ]
                 if not write:
                     command += ["timeout", self.timeout_ms]
-                result = QueryResult(self._graph)
                 # the server stops a read at its timeout; no answer soon after means it is hung or
                 # cut off, and the request must not wait out the socket timeout. Writes have no
                 # server timeout (graph/embedded.py), so only the socket timeout bounds them.
                 async with asyncio.timeout(None if write else self.timeout_ms / 1000 + READ_GRACE):
                     reply = await self._graph.execute_command(*command)
                 plain = plain_rows(reply)
-                if plain is None:
+                if plain is None:  # graph entities, or an error in the reply: the client's parser
+                    result = QueryResult(self._graph)
                     await result.parse(reply)
         except GraphUnavailable:
             self._revive_server()
@@ -256,11 +256,11 @@ class FalkorBackend(Backend):
                     await self.compact()  # in the background, in the server
                 except GraphError as exc:
                     log.warning("could not rewrite the append-only log: %s", exc)
-        if plain is not None:
-            names, rows = plain
-            return [dict(zip(names, row, strict=True)) for row in rows]
-        names = [column[1] for column in result.header]
-        return [dict(zip(names, (normalise(v) for v in row), strict=True)) for row in result.result_set]
+        if plain is None:
+            names = [column[1] for column in result.header]
+            return [dict(zip(names, (normalise(v) for v in row), strict=True)) for row in result.result_set]
+        names, rows = plain
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _revive_server(self) -> None:
         """If our embedded server died, start it again; the caller's request still fails fast, and

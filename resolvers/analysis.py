@@ -73,6 +73,24 @@ def _where(conditions: Sequence[str | None]) -> str:
     return ("WHERE " + " AND ".join(kept)) if kept else ""
 
 
+def _mismatch_chains(q: Cypher, kind: str, direction: str, p: str, place: str, res: str) -> list[str | None]:
+    """The lines matching a community's mismatches (``c``) by walking every resident's chains."""
+    home_pattern, home_open = home(q, kind, p, place)
+    res_pattern, res_open = residence(q, p, res)
+    if direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
+        return [f"MATCH {home_pattern.replace(f'({place})', '(c)').replace(f'({place}:Community)', '(c)')}",
+                _where(home_open), q.scope.person(q, p), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
+                f"WITH {p}, c AS {place}, {res}"]  # fmt: skip
+    # living here, home elsewhere
+    return [f"MATCH {res_pattern.replace(f'({res}:Community)', '(c)')}", _where(res_open), q.scope.person(q, p),
+            f"MATCH {home_pattern}", _where([*home_open, f"{place} <> c"]), f"WITH {p}, {place}, c AS {res}"]  # fmt: skip
+
+
+def _mismatch_keys(person: str, place: str) -> list[str]:
+    """A mismatch row's order and cursor: person name, pid, home code."""
+    return [f"{person}.name", f"{person}.pid", f"{place}.code"]
+
+
 async def residence_mismatches(
     backend: Backend,
     sel: Sel,
@@ -96,8 +114,6 @@ async def residence_mismatches(
     q = Cypher(as_of, scope)
     q.params["code"] = code
     p, place, res = "p", "home", "res"
-    home_pattern, home_open = home(q, kind, p, place)
-    res_pattern, res_open = residence(q, p, res)
     shortcut = None if from_chains else flows.KINDS.get(kind)
     match: list[str | None]
     if shortcut is not None:
@@ -114,19 +130,14 @@ async def residence_mismatches(
             q.scope.person(q, p),
             carried,
         ]
-    elif direction == "LIVING_ELSEWHERE":  # home here, living elsewhere
-        match = [f"MATCH {home_pattern.replace(f'({place})', '(c)').replace(f'({place}:Community)', '(c)')}",
-                 _where(home_open), q.scope.person(q, p), f"MATCH {res_pattern}", _where([*res_open, f"{res} <> c"]),
-                 f"WITH {p}, c AS {place}, {res}"]  # fmt: skip
-    else:  # living here, home elsewhere
-        match = [f"MATCH {res_pattern.replace(f'({res}:Community)', '(c)')}", _where(res_open), q.scope.person(q, p),
-                 f"MATCH {home_pattern}", _where([*home_open, f"{place} <> c"]), f"WITH {p}, {place}, c AS {res}"]  # fmt: skip
+    else:
+        match = _mismatch_chains(q, kind, direction, p, place, res)
     q.line("MATCH (c:Community {code: $code})")
     restriction = q.scope.community(q, "c")
     if restriction:
         q.line(f"WHERE {restriction}")
     wants_total = "totalCount" in sel
-    keys = [f"{p}.name", f"{p}.pid", f"{place}.code"]
+    keys = _mismatch_keys(p, place)
     after = sel.args.get("after")
     cursor = decode_cursor(after, 3) if after is not None else None
     limit = q.param(first + 1, "limit")
@@ -143,8 +154,7 @@ async def residence_mismatches(
         )
         rest = "rows"
         if cursor is not None:
-            in_row = ["r[0].name", "r[0].pid", "r[1].code"]
-            rest = f"[r IN rows WHERE {after_predicate(q, in_row, cursor)}]"
+            rest = f"[r IN rows WHERE {after_predicate(q, _mismatch_keys('r[0]', 'r[1]'), cursor)}]"
         q.line(f"RETURN total, {rest}[0..{limit}] AS top")
         q._depth -= 1
         q.line("}")

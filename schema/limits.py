@@ -237,11 +237,14 @@ def remembered_cost(
     if query is None or len(query) > REMEMBERED_TEXT:
         return estimate_cost(schema, document, operation_name, variables)
     document_key = (id(schema), query, operation_name)
+
+    def key_of(names: tuple[str, ...]) -> tuple[Any, ...]:
+        return (*document_key, *(variables.get(name, _ABSENT) for name in names))
+
     names = _READS.get(document_key)
     if names is not None:
-        key = (*document_key, *(variables.get(name, _ABSENT) for name in names))
         try:
-            return _COSTS[key]
+            return _COSTS[key_of(names)]
         except KeyError:
             pass
         except TypeError:  # a list or object where a page size goes: not remembered
@@ -249,12 +252,11 @@ def remembered_cost(
     reads = _Reads(variables)
     cost = estimate_cost(schema, document, operation_name, reads)
     names = tuple(dict.fromkeys(reads.read))
-    key = (*document_key, *(variables.get(name, _ABSENT) for name in names))
     with contextlib.suppress(TypeError):
         if len(_COSTS) >= 1024 or len(_READS) >= 1024:
             _COSTS.clear()
             _READS.clear()
-        _COSTS[key] = cost
+        _COSTS[key_of(names)] = cost
         _READS[document_key] = names
     return cost
 

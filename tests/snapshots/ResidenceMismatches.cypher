@@ -1,13 +1,13 @@
 MATCH (c:Community {code: $code})
 CALL { WITH c
-  MATCH (c)-[f4:HUKOU_FLOW]->(res:Community)
-  WHERE coalesce(f4.since, '') <= $asOf AND (f4.until IS NULL OR f4.until > $asOf)
-  CALL { WITH f4 MATCH (p:Person {pid: f4.pid}) RETURN p }
+  MATCH (c)-[f0:HUKOU_FLOW]->(res:Community)
+  WHERE coalesce(f0.since, '') <= $asOf AND (f0.until IS NULL OR f0.until > $asOf)
+  CALL { WITH f0 MATCH (p:Person {pid: f0.pid}) RETURN p }
   WITH p, c AS home, res
   WITH DISTINCT p, home, res
   WITH p, home, res ORDER BY p.name, p.pid, home.code
   WITH count(DISTINCT [p.pid, home.code]) AS total, collect([p, home, res]) AS rows
-  RETURN total, rows[0..$limit5] AS top
+  RETURN total, rows[0..$limit1] AS top
 }
 CALL { WITH top
   UNWIND top AS r
@@ -21,5 +21,5 @@ RETURN page, total
 {
  "asOf": "2024-06-30",
  "code": "430105001002",
- "limit5": 2
+ "limit1": 2
 }
