@@ -109,10 +109,11 @@ async def prepare(data: Path, persons: int, seed: int) -> EmbeddedFalkorDB:
 async def inputs(server: EmbeddedFalkorDB, count: int) -> dict[str, list[Any]]:
     backend = FalkorBackend(graph_key="grassroots", query_timeout=60, unix_socket=str(server.socket_path))
     try:
-        pids = [r["pid"] for r in await backend.read(
-            "MATCH (p:Person)-[l:LIVES_IN]->(:Dwelling) WHERE l.until IS NULL AND l.since < '2026-01-01' "
-            "RETURN p.pid AS pid")]  # fmt: skip
-        random.Random(1).shuffle(pids)
+        residents = [(r["pid"], r["dwelling"]) for r in await backend.read(
+            "MATCH (p:Person)-[l:LIVES_IN]->(d:Dwelling) WHERE l.until IS NULL AND l.since < '2026-01-01' "
+            "RETURN p.pid AS pid, d.id AS dwelling")]  # fmt: skip
+        random.Random(1).shuffle(residents)
+        pids = [pid for pid, _ in residents]
         communities = [r["code"] for r in await backend.read(
             "MATCH (c:Community {status: 'ACTIVE'}) RETURN c.code AS code ORDER BY code")]  # fmt: skip
         streets = [
@@ -121,7 +122,7 @@ async def inputs(server: EmbeddedFalkorDB, count: int) -> dict[str, list[Any]]:
         dwellings = [r["id"] for r in await backend.read("MATCH (d:Dwelling) RETURN d.id AS id LIMIT 2000")]
     finally:
         await backend.close()
-    return {"pids": pids[:count], "movers": pids[count:], "communities": communities, "streets": streets,
+    return {"pids": pids[:count], "movers": residents[count:], "communities": communities, "streets": streets,
             "dwellings": dwellings}  # fmt: skip
 
 
@@ -164,8 +165,9 @@ class Load:
             return {"code": rng.choice(d["communities"])}
         if op in ("MismatchMatrix", "PairingCoverage"):
             return {"scope": rng.choice(d["streets"])}
-        pid = next(self.movers)
-        return {"input": {"pid": pid, "dwellingId": rng.choice(d["dwellings"]), "since": "2026-11-01"}}
+        pid, current = next(self.movers)
+        dwelling = rng.choice([x for x in d["dwellings"] if x != current])  # never where they live already
+        return {"input": {"pid": pid, "dwellingId": dwelling, "since": "2026-11-01"}}
 
     async def client(
         self, number: int, clients: int, token: str, started_at: float, measured_from: float, deadline: float

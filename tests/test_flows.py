@@ -235,3 +235,40 @@ async def test_the_refresh_starts_from_the_persons_not_from_a_scan(loaded: Backe
     steps = [line.strip() for line in plan]
     assert any(step.startswith("Node By Index Scan | (p:Person)") for step in steps), steps
     assert not [s for s in steps if "Label Scan" in s or "All Node Scan" in s], steps
+
+
+async def test_a_move_keeps_the_flows_that_stay_true(loaded: Backend, personal: PersonalData) -> None:
+    """A move closes the open period: that flow gets its ``until`` SET, and the person's other
+    flows are left alone. Deleting and re-creating them all left index garbage on every move,
+    which FalkorDB collected in a forked child beside the service. A probe property set on every
+    flow beforehand shows which edges were kept: a re-created edge would not have it."""
+    flow = flows.KINDS["HUKOU"].flow
+    rows = await loaded.read(
+        f"MATCH (h)-[f:{flow}]->(r) WHERE f.until IS NULL AND f.since < '2026-01-01' "
+        "MATCH (p:Person {pid: f.pid})-[l:LIVES_IN]->(:Dwelling) WHERE l.until IS NULL "
+        "RETURN f.pid AS pid, h.code AS home ORDER BY pid LIMIT 1"
+    )
+    assert rows, "the district has an open hukou flow to move"
+    pid, home = rows[0]["pid"], rows[0]["home"]
+    before = await loaded.write(
+        f"MATCH ()-[f:{flow} {{pid: $pid}}]->() SET f.probe = 1 "
+        "RETURN f.pair AS pair, f.since AS since, f.until AS until ORDER BY since",
+        {"pid": pid},
+    )
+    elsewhere = await loaded.read(  # a dwelling in a community that is not the hukou home
+        "MATCH (d:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[:IN_COMMUNITY]->(c:Community) "
+        "WHERE c.code <> $home RETURN d.id AS id, c.code AS code ORDER BY id LIMIT 1",
+        {"home": home},
+    )
+    await mutate(loaded, personal, "movePerson", "MovePersonInput", pid=pid, dwellingId=elsewhere[0]["id"],
+                 since="2026-02-01")  # fmt: skip
+    after = await loaded.read(
+        f"MATCH ()-[f:{flow} {{pid: $pid}}]->() "
+        "RETURN f.pair AS pair, f.since AS since, f.until AS until, f.probe AS probe ORDER BY since",
+        {"pid": pid},
+    )
+    closed = {**before[-1], "until": "2026-02-01", "probe": 1}  # the open one, now ended
+    kept = [{**row, "probe": 1} for row in before[:-1]] + [closed]
+    new = {"pair": f"{home}|{elsewhere[0]['code']}", "since": "2026-02-01", "until": None, "probe": None}
+    assert after == [*kept, new]
+    assert [r for r in await check.run_checks(loaded) if not r.ok] == []  # and the sums follow
