@@ -27,6 +27,9 @@ NODE_KEYS: Final[dict[str, str]] = {
     "VolunteerTeam": "teamId",
     "CollectiveOrg": "uscc",
     "Audit": "id",  # the audit trail (resolvers/audit.py)
+    # a mutation's optimistic lock, one per entity ever changed, keyed "Label|key"
+    # (resolvers/mutations.py): kept off the entity, whose indexes every SET on it re-indexes
+    "Revision": "key",
 }
 
 # extra (non-unique) node property indexes the queries look things up by

@@ -109,53 +109,31 @@ def _resum(kind: FlowKind, pairs: str) -> list[str]:
 
 
 def refresh_clauses(q: Cypher, pids: str, imports: Iterable[str] = ()) -> None:
-    """Append subqueries that bring the flows of the persons in ``pids`` (a list expression: a
-    parameter, or a variable listed in ``imports``) in line with their chains, and re-sum every
-    pair whose flows changed.
-
-    Per person, the flows that are still true stay, one whose period only got an end (a move
-    closes the open period) gets ``until`` SET, the new ones are created and the rest deleted.
-    Deleting and re-creating them all, as before, left index garbage on every move, which
-    FalkorDB collects in a forked child beside the service (docs/PERFORMANCE.md, Load)."""
+    """Append subqueries that rebuild the flows of the persons in ``pids`` (a list expression:
+    a parameter, or a variable listed in ``imports``) and re-sum every pair they touched."""
     head = f"CALL {{ WITH {', '.join(imports)}" if imports else "CALL {"
     for kind in KINDS.values():
-        touched = q.var("touched")
+        dropped, created = q.var("dropped"), q.var("created")
         q.line(head)
         q.line(f"  UNWIND {pids} AS pid")
-        q.line("  CALL { WITH pid")
-        q.line("    MATCH (p:Person {pid: pid})")  # on its own, so the plan starts at the person
-        q.line(f"    MATCH {RESIDENCE}")
-        q.line(f"    MATCH {kind.home}")
-        for line in _periods():
-            q.line("    " + line)
-        q.line("    WITH p, res, home, since, until, home.code + '|' + res.code AS pair")
-        q.line(f"    OPTIONAL MATCH ()-[e:{kind.flow} {{pid: p.pid}}]->()")
-        q.line("    WHERE e.pair = pair AND coalesce(e.since, '') = since")
-        q.line("    WITH p, res, home, since, until, pair, e,")
-        q.line("         e IS NULL OR coalesce(e.until, '~') <> coalesce(until, '~') AS changed")
-        q.line("    FOREACH (x IN CASE WHEN e IS NULL THEN [1] ELSE [] END |")
-        q.line(
-            f"      CREATE (home)-[:{kind.flow} {{pid: p.pid, pair: pair, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res))"
-        )
-        q.line(
-            "    FOREACH (x IN CASE WHEN e IS NOT NULL AND changed THEN [1] ELSE [] END | SET e.until = until)"
-        )
-        q.line(
-            "    WITH collect([pair, since]) AS want, collect(CASE WHEN changed THEN [home.code, res.code] END) AS ws"
-        )
-        q.line("    RETURN want, [x IN ws WHERE x IS NOT NULL] AS written")
-        q.line("  }")
-        q.line("  CALL { WITH pid, want")
-        q.line(f"    MATCH (h)-[f:{kind.flow} {{pid: pid}}]->(r)")
-        q.line("    WHERE NOT [f.pair, coalesce(f.since, '')] IN want")
-        q.line("    WITH h.code AS hc, r.code AS rc, f DELETE f")
-        q.line("    RETURN collect([hc, rc]) AS dropped")
-        q.line("  }")
-        q.line("  WITH collect(written + dropped) AS lists")
-        q.line(f"  RETURN reduce(acc = [], xs IN lists | acc + xs) AS {touched}")
+        q.line(f"  MATCH (h)-[f:{kind.flow} {{pid: pid}}]->(r)")
+        q.line("  WITH h.code AS hc, r.code AS rc, f DELETE f")
+        q.line(f"  RETURN collect(DISTINCT [hc, rc]) AS {dropped}")
         q.line("}")
-        q.line(f"CALL {{ WITH {touched}")
-        for line in _resum(kind, touched):
+        q.line(head)
+        q.line(f"  UNWIND {pids} AS pid")
+        q.line("  MATCH (p:Person {pid: pid})")  # on its own, so the plan starts at the person
+        q.line(f"  MATCH {RESIDENCE}")
+        q.line(f"  MATCH {kind.home}")
+        for line in _periods():
+            q.line("  " + line)
+        q.line(
+            f"  CREATE (home)-[:{kind.flow} {{pid: p.pid, pair: home.code + '|' + res.code, since: CASE WHEN since = '' THEN null ELSE since END, until: until}}]->(res)"
+        )
+        q.line(f"  RETURN collect(DISTINCT [home.code, res.code]) AS {created}")
+        q.line("}")
+        q.line(f"CALL {{ WITH {dropped}, {created}")
+        for line in _resum(kind, f"{dropped} + {created}"):
             q.line("  " + line)
         q.line(f"  RETURN count(*) AS {q.var('summed')}")
         q.line("}")

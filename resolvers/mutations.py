@@ -105,8 +105,9 @@ async def commit(
     key = NODE_KEYS[label]
     for attempt in range(ATTEMPTS):
         found = await backend.read(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS key, coalesce(n.rev, 0) AS rev",
-            {"keys": sorted(set(wanted))},
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) OPTIONAL MATCH (r:Revision {{key: $label + '|' + k}}) "
+            f"RETURN n.{key} AS key, coalesce(r.rev, 0) AS rev",
+            {"keys": sorted(set(wanted)), "label": label},
         )
         try:
             change = await plan()
@@ -190,7 +191,11 @@ def _statement(
     q = Cypher(today())
     q.params["locks"] = locks
     q.line("UNWIND $locks AS l")
-    q.line(f"MATCH (lock:{label} {{{NODE_KEYS[label]}: l.key}}) WHERE coalesce(lock.rev, 0) = l.rev")
+    q.line(f"MATCH (n:{label} {{{NODE_KEYS[label]}: l.key}})")
+    # the revision lives on its own node: a SET on the entity re-indexes it in FalkorDB (its
+    # range and full-text indexes), garbage collected later in a forked child beside the service
+    q.line(f"MERGE (lock:Revision {{key: {q.param(label, 'lockLabel')} + '|' + l.key}})")
+    q.line("WITH lock, l WHERE coalesce(lock.rev, 0) = l.rev")
     q.line("SET lock.rev = l.rev + 1")
     q.line(f"WITH count(lock) AS locked WHERE locked = {q.param(len(locks), 'count')}")
     for step, rows in writes.batches(steps):

@@ -5,6 +5,7 @@ through the mutations — compared with a matrix counted here from the chains, a
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -237,38 +238,59 @@ async def test_the_refresh_starts_from_the_persons_not_from_a_scan(loaded: Backe
     assert not [s for s in steps if "Label Scan" in s or "All Node Scan" in s], steps
 
 
-async def test_a_move_keeps_the_flows_that_stay_true(loaded: Backend, personal: PersonalData) -> None:
-    """A move closes the open period: that flow gets its ``until`` SET, and the person's other
-    flows are left alone. Deleting and re-creating them all left index garbage on every move,
-    which FalkorDB collected in a forked child beside the service. A probe property set on every
-    flow beforehand shows which edges were kept: a re-created edge would not have it."""
+async def test_an_import_that_rewrites_histories_keeps_the_shortcuts_true(
+    loaded: Backend, personal: PersonalData, tmp_path: Path
+) -> None:
+    """A second import into the same graph, its persons refreshed in one batch. Some persons move
+    on a date; others turn out to have moved out before their hukou was registered, so the flow
+    that began with the registration is no longer true and one to the new residence community
+    takes its place."""
     flow = flows.KINDS["HUKOU"].flow
     rows = await loaded.read(
         f"MATCH (h)-[f:{flow}]->(r) WHERE f.until IS NULL AND f.since < '2026-01-01' "
-        "MATCH (p:Person {pid: f.pid})-[l:LIVES_IN]->(:Dwelling) WHERE l.until IS NULL "
-        "RETURN f.pid AS pid, h.code AS home ORDER BY pid LIMIT 1"
+        "MATCH (p:Person {pid: f.pid})-[l:LIVES_IN]->(d:Dwelling) WHERE l.until IS NULL "
+        "RETURN f.pid AS pid, d.id AS dwelling, l.tenure AS tenure, l.since AS since, f.since AS flowSince, "
+        "r.code AS res ORDER BY pid LIMIT 40"
     )
-    assert rows, "the district has an open hukou flow to move"
-    pid, home = rows[0]["pid"], rows[0]["home"]
-    before = await loaded.write(
-        f"MATCH ()-[f:{flow} {{pid: $pid}}]->() SET f.probe = 1 "
-        "RETURN f.pair AS pair, f.since AS since, f.until AS until ORDER BY since",
-        {"pid": pid},
-    )
-    elsewhere = await loaded.read(  # a dwelling in a community that is not the hukou home
+    others = await loaded.read(
         "MATCH (d:Dwelling)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[:IN_COMMUNITY]->(c:Community) "
-        "WHERE c.code <> $home RETURN d.id AS id, c.code AS code ORDER BY id LIMIT 1",
-        {"home": home},
+        "RETURN d.id AS id, c.code AS code ORDER BY id DESC LIMIT 400"
     )
-    await mutate(loaded, personal, "movePerson", "MovePersonInput", pid=pid, dwellingId=elsewhere[0]["id"],
-                 since="2026-02-01")  # fmt: skip
-    after = await loaded.read(
-        f"MATCH ()-[f:{flow} {{pid: $pid}}]->() "
-        "RETURN f.pair AS pair, f.since AS since, f.until AS until, f.probe AS probe ORDER BY since",
-        {"pid": pid},
-    )
-    closed = {**before[-1], "until": "2026-02-01", "probe": 1}  # the open one, now ended
-    kept = [{**row, "probe": 1} for row in before[:-1]] + [closed]
-    new = {"pair": f"{home}|{elsewhere[0]['code']}", "since": "2026-02-01", "until": None, "probe": None}
-    assert after == [*kept, new]
-    assert [r for r in await check.run_checks(loaded) if not r.ok] == []  # and the sums follow
+    moved = [r for r in rows if r["since"] == r["flowSince"]][:5]
+    earlier = [r for r in rows if r["since"] < r["flowSince"]][:5]
+    assert moved and earlier, "the district has both kinds of open flow"
+    lines = ["pid,dwelling_id,tenure,since,until"]
+    for row in moved + earlier:
+        elsewhere = next(o["id"] for o in others if o["code"] != row["res"])
+        if row in moved:
+            day = "2026-05-01"
+        else:  # the day after they moved in: before the hukou began
+            day = (datetime.date.fromisoformat(row["since"]) + datetime.timedelta(days=1)).isoformat()
+            assert day < row["flowSince"]
+        tenure = row["tenure"] or ""
+        lines += [
+            f"{row['pid']},{row['dwelling']},{tenure},{row['since']},{day}",
+            f"{row['pid']},{elsewhere},{tenure},{day},",
+        ]
+    delta = tmp_path / "delta"
+    delta.mkdir()
+    (delta / "residences.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = await import_bundle(loaded, delta, personal, today=TODAY)
+    assert result.ok, result
+    for row in earlier:  # the flow that began with the registration, to the old community: gone
+        gone = await loaded.read(
+            f"MATCH ()-[f:{flow} {{pid: $pid}}]->() WHERE f.pair ENDS WITH $res AND f.since = $since "
+            "RETURN f.pair AS pair",
+            {"pid": row["pid"], "res": "|" + row["res"], "since": row["flowSince"]},
+        )
+        assert gone == [], row
+    for row in moved:  # the movers' open flows closed on the day
+        periods = await loaded.read(
+            f"MATCH ()-[f:{flow} {{pid: $pid}}]->() WHERE f.since >= $since "
+            "RETURN f.since AS since, f.until AS until ORDER BY since",
+            {"pid": row["pid"], "since": row["flowSince"]},
+        )
+        assert periods[0] == {"since": row["flowSince"], "until": "2026-05-01"}, (row, periods)
+    assert [r for r in await check.run_checks(loaded) if not r.ok] == []
+    district_code = (await loaded.read("MATCH (d:District) RETURN d.code AS code"))[0]["code"]
+    await assert_matrices_agree(loaded, [district_code])

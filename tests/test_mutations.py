@@ -326,6 +326,32 @@ async def test_twenty_simultaneous_moves_leave_one_open_residence(
     assert all(result.ok for result in await check.run_checks(example))
 
 
+async def test_a_move_leaves_the_persons_indexes_untouched(example: Backend, personal: PersonalData) -> None:
+    """The optimistic lock's revision lives on a Revision node, not on the person: FalkorDB
+    re-indexes a node on any SET (its range and full-text indexes), and the garbage that leaves
+    is collected in a forked child beside the service."""
+    if not isinstance(example, FalkorBackend):
+        pytest.skip("FalkorDB's index bookkeeping")
+
+    async def person_index() -> tuple[int, int]:
+        rows = await example.read(
+            "CALL db.indexes() YIELD label, entitytype, info RETURN label, entitytype, info"
+        )
+        [info] = [r["info"] for r in rows if r["label"] == "Person" and r["entitytype"] == "NODE"]
+        return info["maxDocId"], info["numDocuments"]
+
+    before = await person_index()
+    for since, dwelling in (("2026-02-01", "D-B1-201"), ("2026-03-01", "D-A1-102")):
+        assert (await mutate(example, personal, "MovePerson", pid="P001", dwellingId=dwelling, since=since))[
+            "userErrors"
+        ] == []
+    assert await person_index() == before  # no person document was written again
+    rows = await example.read(
+        "MATCH (p:Person {pid: 'P001'}) OPTIONAL MATCH (r:Revision {key: 'Person|P001'}) RETURN p.rev AS on, r.rev AS rev"
+    )
+    assert rows == [{"on": None, "rev": 2}]
+
+
 async def test_two_simultaneous_pairings_make_one(example: Backend, personal: PersonalData) -> None:
     fields = {"uscc": SCHOOL, "targetType": "COMMUNITY", "target": DEYA, "since": "2026-01-15"}
     first, second = await asyncio.gather(
