@@ -120,6 +120,14 @@ async def inputs(server: EmbeddedFalkorDB, count: int) -> dict[str, list[Any]]:
             r["code"] for r in await backend.read("MATCH (s:Street) RETURN s.code AS code ORDER BY code")
         ]
         dwellings = [r["id"] for r in await backend.read("MATCH (d:Dwelling) RETURN d.id AS id LIMIT 2000")]
+        # the service runs on GRAPH_URI here and so never rewrites this server's log: do it now,
+        # as the embedded server's start does, and wait, so runs do not replay each other's moves
+        if await backend.compact_if_grown():
+            while True:
+                stats = await backend._db.connection.info("persistence")
+                if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
+                    break
+                await asyncio.sleep(0.2)
     finally:
         await backend.close()
     return {"pids": pids[:count], "movers": residents[count:], "communities": communities, "streets": streets,

@@ -24,12 +24,14 @@ async def connect(settings: Settings) -> Backend:
 
         server = EmbeddedFalkorDB(settings.data_dir, timeout_ms=int(settings.query_timeout * 1000))
         await server.start()
-        return FalkorBackend(
+        embedded = FalkorBackend(
             graph_key=settings.graph_key,
             query_timeout=settings.query_timeout,
             unix_socket=str(server.socket_path),
             server=server,
         )
+        await embedded.compact_if_grown()  # in the background, in the server
+        return embedded
     uri = urlparse(settings.graph_uri)
     if uri.scheme in NEO4J_SCHEMES:
         from graph.neo4j_backend import Neo4jBackend

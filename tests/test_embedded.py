@@ -11,11 +11,13 @@ import pytest
 from conftest import EXAMPLE, TODAY, dump
 from falkordb.asyncio.query_result import QueryResult
 
+from graph import connect
 from graph.embedded import EmbeddedFalkorDB
 from graph.errors import DataDirInUse, GraphUnavailable
 from graph.falkor_backend import FalkorBackend, normalise, params_header, plain_rows
 from resolvers.ledger import import_bundle
 from resolvers.personal import PersonalData
+from service.settings import Settings
 
 TIMEOUT_MS = 500  # short, so a replayed batch that is bound by it would be cut
 
@@ -168,6 +170,35 @@ async def test_the_log_is_rewritten_after_many_writes(
         for _ in range(5):
             await backend.read("MATCH (t:Thing) RETURN count(t) AS n")  # reads do not count
         assert await rewrites() == before + 1
+    finally:
+        await backend.close()
+
+
+async def test_a_start_rewrites_a_log_that_grew_since_its_last_rewrite(tmp_path: Path) -> None:
+    """Fewer writes than COMPACT_EVERY in each run of the service never rewrote the log, so each
+    start replayed a longer tail; the embedded server's start rewrites it when it has grown."""
+    settings = Settings(data_dir=tmp_path / "data")
+    backend = await connect(settings)
+    try:
+        await backend.write("CREATE (:Thing {i: 1})")
+    finally:
+        await backend.close()
+
+    async def sizes(backend: FalkorBackend) -> tuple[int, int]:
+        for _ in range(200):  # wait for a rewrite in progress to end
+            stats = await backend._db.connection.info("persistence")
+            if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
+                return int(stats["aof_current_size"]), int(stats["aof_base_size"])
+            await asyncio.sleep(0.05)
+        raise AssertionError("the rewrite did not end")
+
+    backend = await connect(settings)  # the log holds the write above past its last rewrite
+    assert isinstance(backend, FalkorBackend)
+    try:
+        current, base = await sizes(backend)
+        assert current == base  # rewritten: the next start loads a snapshot and replays nothing
+        assert await backend.compact_if_grown() is False  # and nothing to do until the next write
+        assert await backend.read("MATCH (t:Thing) RETURN t.i AS i") == [{"i": 1}]
     finally:
         await backend.close()
 
