@@ -195,6 +195,10 @@ def _statement(
     # the revision lives on its own node: a SET on the entity re-indexes it in FalkorDB (its
     # range and full-text indexes), garbage collected later in a forked child beside the service
     q.line(f"MERGE (lock:Revision {{key: {q.param(label, 'lockLabel')} + '|' + l.key}})")
+    # write first, compare after: on Neo4j the write takes the node's lock (waiting for a
+    # concurrent change to commit), so the revision compared next is the committed one; compared
+    # before any write, two concurrent changes could both see the old revision
+    q.line("SET lock.held = true")
     q.line("WITH lock, l WHERE coalesce(lock.rev, 0) = l.rev")
     q.line("SET lock.rev = l.rev + 1")
     q.line(f"WITH count(lock) AS locked WHERE locked = {q.param(len(locks), 'count')}")
