@@ -123,11 +123,7 @@ async def inputs(server: EmbeddedFalkorDB, count: int) -> dict[str, list[Any]]:
         # the service runs on GRAPH_URI here and so never rewrites this server's log: do it now,
         # as the embedded server's start does, and wait, so runs do not replay each other's moves
         if await backend.compact_if_grown():
-            while True:
-                stats = await backend._db.connection.info("persistence")
-                if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
-                    break
-                await asyncio.sleep(0.2)
+            await backend.rewrite_finished(600)
     finally:
         await backend.close()
     return {"pids": pids[:count], "movers": residents[count:], "communities": communities, "streets": streets,

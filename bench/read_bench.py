@@ -260,25 +260,11 @@ async def check_reused(backend: Backend, bundle: Path) -> None:
             )
 
 
-async def compact_log(socket_path: Path) -> None:
+async def compact_log(backend: FalkorBackend) -> None:
     """Rewrite the append-only file, so that a later run with ``--data`` restarts from a snapshot
     instead of replaying every import statement (which is slow on FalkorDB)."""
-    import redis.asyncio as aioredis
-
-    client = aioredis.Redis(unix_socket_path=str(socket_path))
-    try:
-        try:
-            await client.execute_command("BGREWRITEAOF")  # type: ignore[no-untyped-call]
-        except aioredis.ResponseError as exc:  # the import's own rewrite is still running: wait for it
-            if "already in progress" not in str(exc):
-                raise
-        for _ in range(1200):
-            info = await client.info("persistence")
-            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await client.aclose()
+    await backend.compact()  # or the import's own rewrite, still running
+    await backend.rewrite_finished(120)
 
 
 @dataclass
@@ -551,7 +537,7 @@ async def run(persons: int, seed: int, requests: int, data: Path) -> bool:
             print(f"district           reused from {data}")
         else:
             await load_district(backend, bundle, persons, seed)
-            await compact_log(server.socket_path)
+            await compact_log(backend)
         as_of = TODAY.isoformat()  # the district's today, so that answers do not depend on the run's date
         inputs = await pick_inputs(backend, bundle, as_of, requests, seed)
         operations = contract_operations()

@@ -335,6 +335,18 @@ class FalkorBackend(Backend):
                 if "in progress" not in str(exc).lower() and "already" not in str(exc).lower():
                     raise
 
+    async def rewrite_finished(self, seconds: float = 120.0) -> dict[str, Any]:
+        """Wait until no log rewrite runs or is scheduled; the server's persistence figures."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            with map_falkordb_errors():
+                stats: dict[str, Any] = await self._db.connection.info("persistence")
+            if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
+                return stats
+            if asyncio.get_running_loop().time() > deadline:
+                raise GraphUnavailable(f"the log rewrite did not finish in {seconds:.0f} s")
+            await asyncio.sleep(0.05)
+
     async def compact_if_grown(self) -> bool:
         """Rewrite the log if writes were appended since its last rewrite; True when it did.
         Called when the embedded server starts: the count behind COMPACT_EVERY starts again at 0

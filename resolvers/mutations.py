@@ -104,10 +104,10 @@ async def commit(
     label, wanted = locks
     key = NODE_KEYS[label]
     for attempt in range(ATTEMPTS):
-        found = await backend.read(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) OPTIONAL MATCH (r:Revision {{key: $label + '|' + k}}) "
-            f"RETURN n.{key} AS key, coalesce(r.rev, 0) AS rev",
-            {"keys": sorted(set(wanted)), "label": label},
+        found = await backend.read(  # each row: the entity's key, its Revision node's key, the revision
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k[0]}}) OPTIONAL MATCH (r:Revision {{key: k[1]}}) "
+            f"RETURN n.{key} AS key, k[1] AS lock, coalesce(r.rev, 0) AS rev",
+            {"keys": [[k, f"{label}|{k}"] for k in sorted(set(wanted))]},
         )
         try:
             change = await plan()
@@ -194,7 +194,7 @@ def _statement(
     q.line(f"MATCH (n:{label} {{{NODE_KEYS[label]}: l.key}})")
     # the revision lives on its own node: a SET on the entity re-indexes it in FalkorDB (its
     # range and full-text indexes), garbage collected later in a forked child beside the service
-    q.line(f"MERGE (lock:Revision {{key: {q.param(label, 'lockLabel')} + '|' + l.key}})")
+    q.line("MERGE (lock:Revision {key: l.lock})")
     # write first, compare after: on Neo4j the write takes the node's lock (waiting for a
     # concurrent change to commit), so the revision compared next is the committed one; compared
     # before any write, two concurrent changes could both see the old revision

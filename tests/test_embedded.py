@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 from pathlib import Path
@@ -151,15 +150,9 @@ async def test_the_log_is_rewritten_after_many_writes(
     await server.start()
     backend = client(server)
     try:
-        info = backend._db.connection.info
 
         async def rewrites() -> int:
-            for _ in range(200):  # wait for a rewrite in progress to end
-                stats = await info("persistence")
-                if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
-                    return int(stats["aof_rewrites"])
-                await asyncio.sleep(0.05)
-            raise AssertionError("the rewrite did not end")
+            return int((await backend.rewrite_finished(10))["aof_rewrites"])
 
         before = await rewrites()
         for i in range(4):
@@ -184,19 +177,13 @@ async def test_a_start_rewrites_a_log_that_grew_since_its_last_rewrite(tmp_path:
     finally:
         await backend.close()
 
-    async def sizes(backend: FalkorBackend) -> tuple[int, int]:
-        for _ in range(200):  # wait for a rewrite in progress to end
-            stats = await backend._db.connection.info("persistence")
-            if not stats["aof_rewrite_in_progress"] and not stats["aof_rewrite_scheduled"]:
-                return int(stats["aof_current_size"]), int(stats["aof_base_size"])
-            await asyncio.sleep(0.05)
-        raise AssertionError("the rewrite did not end")
-
     backend = await connect(settings)  # the log holds the write above past its last rewrite
     assert isinstance(backend, FalkorBackend)
     try:
-        current, base = await sizes(backend)
-        assert current == base  # rewritten: the next start loads a snapshot and replays nothing
+        stats = await backend.rewrite_finished(10)
+        assert (
+            stats["aof_current_size"] == stats["aof_base_size"]
+        )  # rewritten: the next start loads a snapshot and replays nothing
         assert await backend.compact_if_grown() is False  # and nothing to do until the next write
         assert await backend.read("MATCH (t:Thing) RETURN t.i AS i") == [{"i": 1}]
     finally:
