@@ -17,7 +17,7 @@ import datetime as dt
 import enum
 import json
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NewType, TypeVar
@@ -753,10 +753,14 @@ def create_app(socket_path: str, graph_key: str = "grassroots") -> Starlette:
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
+def serve(create: Callable[[str, str], Starlette], description: str, argv: list[str] | None) -> int:
+    """Serve ``create(socket, graph_key)`` under uvicorn with the service's event loop; the command
+    line of the bench's reference servers (this one and bench/hand_server.py)."""
     import uvicorn
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    from service.cli import EVENT_LOOP
+
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--socket", required=True, help="the FalkorDB unix socket")
     parser.add_argument("--graph-key", default="grassroots")
     parser.add_argument("--host", default="127.0.0.1")
@@ -764,9 +768,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     uvicorn.run(
-        create_app(args.socket, args.graph_key), host=args.host, port=args.port, log_level=args.log_level
+        create(args.socket, args.graph_key),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        loop=EVENT_LOOP,
     )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return serve(create_app, (__doc__ or "").splitlines()[0], argv)
 
 
 if __name__ == "__main__":
