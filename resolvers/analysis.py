@@ -342,8 +342,9 @@ async def pairing_suggestions(
     backend: Backend, sel: Sel, code: str, first: int, as_of: str, scope: Scope
 ) -> list[dict[str, Any]]:
     """Units that could pair with a community, scored from the graph (weights above, documented
-    in the schema): employees who live in the community, same street, current load. Units
-    already paired with the community are left out."""
+    in the schema): employees who live in the community, same street, current load. Every unit
+    is a candidate except those with an open pairing with the community (one whose pairing
+    ended may pair again)."""
     q = Cypher(as_of, scope)
     q.params["code"] = code
     res_pattern, res_open = residence(q, "p", "c")
@@ -351,35 +352,38 @@ async def pairing_suggestions(
     if (restriction := q.scope.community(q, "c")) is not None:
         q.line(f"WHERE {restriction}")
     q.line("CALL { WITH c")
-    q.line(f"  OPTIONAL MATCH {res_pattern}, (p)-[em:EMPLOYED_BY]->(u:Unit)")
+    q.line(f"  OPTIONAL MATCH {res_pattern}, (p)-[em:EMPLOYED_BY]->(employer:Unit)")
     q.line("  " + _where([*res_open, q.open_at("em")]))
     # the residents are walked once, counted per employer (not once per candidate unit: at 1M
-    # persons that walked a community's 10,000 residents for each of 500 candidates, 2.9 s)
-    q.line("  WITH u, count(DISTINCT p) AS n WHERE u IS NOT NULL")
-    q.line("  RETURN collect([u, n]) AS employers")
+    # persons that walked a community's 10,000 residents for each of 500 candidates, 2.9 s).
+    # Not named u: FalkorDB then binds the outer MATCH (u:Unit) to it and finds no row (silently)
+    q.line("  WITH employer, count(DISTINCT p) AS n WHERE employer IS NOT NULL")
+    q.line("  RETURN collect([employer.uscc, n]) AS employers")
     q.line("}")
-    q.line("CALL { WITH s")
-    q.line("  OPTIONAL MATCH (u:Unit)-[li:LOCATED_IN]->(:Community)-[:IN_STREET]->(s)")
+    q.line("MATCH (u:Unit)")
+    q.line("CALL { WITH u, s")
+    q.line("  OPTIONAL MATCH (u)-[li:LOCATED_IN]->(:Community)-[:IN_STREET]->(s)")
     q.line("  " + _where([q.open_at("li")]))
-    q.line("  RETURN collect(DISTINCT u) AS neighbours")
+    q.line("  RETURN count(li) > 0 AS sameStreet")
     q.line("}")
-    q.line("UNWIND employers + [x IN neighbours | [x, 0]] AS e")
-    q.line("WITH c, e[0] AS u, e[1] AS n, CASE WHEN e[0] IN neighbours THEN 1 ELSE 0 END AS near")
-    q.line("WITH c, u, sum(n) AS employees, max(near) = 1 AS sameStreet")
-    q.line("WITH c, u, employees, sameStreet,")
-    q.line(f"     [(u)-[pw:PAIRED_WITH]->() WHERE {q.open_at('pw')} | pw] AS open,")
-    q.line(f"     [(u)-[pw:PAIRED_WITH]->(c) WHERE {q.open_at('pw')} | pw] AS withHere")
-    q.line("WHERE size(withHere) = 0")
-    entries = {
-        "employees": "employees",
-        "sameStreet": "sameStreet",
-        "pairings": "size(open)",
-        "uscc": "u.uscc",
-    }
+    q.line("CALL { WITH u, c")
+    q.line("  OPTIONAL MATCH (u)-[pw:PAIRED_WITH]->(t)")
+    q.line("  " + _where([q.open_at("pw")]))
+    q.line("  RETURN count(pw) AS pairings, count(CASE WHEN t = c THEN pw END) AS withHere")
+    q.line("}")
+    q.line("WITH employers, u, sameStreet, pairings, withHere WHERE withHere = 0")
+    entries = {"sameStreet": "sameStreet", "pairings": "pairings", "uscc": "u.uscc"}
     if (unit := sel.one("unit")) is not None:
         entries["unit"] = project_unit(q, "u", unit)
-    q.line(f"RETURN {map_expr(entries)} AS row")
-    rows = [row["row"] for row in await backend.read(q.text(), q.params)]
+    q.line(f"RETURN employers, collect({map_expr(entries)}) AS rows")
+    found = await backend.read(q.text(), q.params)
+    if not found:
+        return []
+    # joined here: looking each unit up in the list in Cypher would be linear per unit
+    employers = {uscc: n for uscc, n in found[0]["employers"]}
+    rows = found[0]["rows"]
+    for r in rows:
+        r["employees"] = employers.get(r["uscc"], 0)
     if q.scope.min_cell:  # a count of a few persons is withheld from roles that may not see persons
         for r in rows:
             if r["employees"] < q.scope.min_cell:
@@ -503,6 +507,7 @@ async def evaluation_gaps(
             [
                 "rt.since < $yearEnd",
                 "(rt.until IS NULL OR rt.until > $yearStart)",
+                "(rt.until IS NULL OR rt.until > rt.since)",  # open on at least one day
                 q.scope.community(q, "c"),
             ]
         )

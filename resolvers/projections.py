@@ -260,7 +260,12 @@ def community_stats(q: Cypher, community: str, sel: Sel) -> str:
         [*lives_here, q.open_at("pm", date)],
         "p",
     )
-    count("reportedMembers", f"(p:Person)-[rt:REPORTED_TO]->({c})", [q.open_at("rt", date)], "p")
+    count(  # members: a report outlives an ended membership only as a ledger's oversight
+        "reportedMembers",
+        f"(p:Person)-[rt:REPORTED_TO]->({c}), (p)-[pm:PARTY_MEMBER_OF]->(:PartyOrg)",
+        [q.open_at("rt", date), q.open_at("pm", date)],
+        "p",
+    )
     if q.scope.min_cell:  # counts of 1 to min_cell - 1 persons are withheld (resolvers/scope.py)
         minimum = q.param(q.scope.min_cell, "minCell")
         for name, value in entries.items():
@@ -271,10 +276,23 @@ def community_stats(q: Cypher, community: str, sel: Sel) -> str:
 
 
 # ---- pairings --------------------------------------------------------------------------------
-def pairing_item(q: Cypher, sel: Sel, rel: str, unit: str | None, target: str | None) -> str:
+def pairings_as_of(q: Cypher, sel: Sel, rel: str) -> tuple[list[str], str]:
+    """The filter of a ``pairings(asOf, includeEnded)`` field and the date it answers for (the
+    field's own ``asOf``, else the root's): the pairings open on that date, or with
+    ``includeEnded`` every pairing begun by then (one that starts later did not exist yet)."""
+    as_of = sel.args.get("asOf")
+    date = q.param(as_of, "pairingsAsOf") if as_of else "$asOf"
+    if sel.args.get("includeEnded"):
+        return [f"coalesce({rel}.since, '') <= {date}"], date
+    return [q.open_at(rel, date)], date
+
+
+def pairing_item(
+    q: Cypher, sel: Sel, rel: str, unit: str | None, target: str | None, date: str = "$asOf"
+) -> str:
     entries = {"since": f"{rel}.since", "until": f"{rel}.until", "agreementNo": f"{rel}.agreementNo"}
-    if "active" in sel:
-        entries["active"] = f"({q.open_at(rel)})"
+    if "active" in sel:  # open on the date the list answers for
+        entries["active"] = f"({q.open_at(rel, date)})"
     if unit is not None and (unit_sel := sel.one("unit")) is not None:
         entries["unit"] = project_unit(q, unit, unit_sel)
     if target is not None and (target_sel := sel.one("target")) is not None:
@@ -295,16 +313,12 @@ def project_pairing_target(q: Cypher, var: str, sel: Sel) -> str:
 
 
 def community_pairings(q: Cypher, community: str, sel: Sel) -> str:
-    as_of = sel.args.get("asOf")
     u, r = q.var("u"), q.var("pw")
-    where = [] if sel.args.get("includeEnded") else [q.open_at(r)]
-    if as_of:  # this field's own date
-        date = q.param(as_of, "pairingsAsOf")
-        where = [] if sel.args.get("includeEnded") else [q.open_at(r, date)]
+    where, date = pairings_as_of(q, sel, r)
     return q.subquery(
         [community],
         f"({u}:Unit)-[{r}:PAIRED_WITH]->({community})",
-        lambda: pairing_item(q, sel, r, u, None),
+        lambda: pairing_item(q, sel, r, u, None, date),
         where=where,
         many=True,
         order_by=f"[{r}.since, {u}.uscc]",
@@ -314,11 +328,11 @@ def community_pairings(q: Cypher, community: str, sel: Sel) -> str:
 
 def unit_pairings(q: Cypher, unit: str, sel: Sel) -> str:
     t, r = q.var("t"), q.var("pw")
-    where = [] if sel.args.get("includeEnded") else [q.open_at(r)]
+    where, date = pairings_as_of(q, sel, r)
     return q.subquery(
         [unit],
         f"({unit})-[{r}:PAIRED_WITH]->({t})",
-        lambda: pairing_item(q, sel, r, None, t),
+        lambda: pairing_item(q, sel, r, None, t, date),
         where=where,
         many=True,
         order_by=f"[{r}.since, labels({t})[0]]",
@@ -502,6 +516,7 @@ def project_person(q: Cypher, var: str, sel: Sel) -> str:
             [var],
             f"({var})-[{r}:LIVES_IN]->({d}:Dwelling)",
             lambda: residence_item(q, r, d, history, f"{r}.since", r),
+            where=[f"coalesce({r}.since, '') <= $asOf"],  # as of a date: what had begun by then
             many=True,
             order_by=f"{r}.since",
             null_unless=d,

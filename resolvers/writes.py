@@ -343,8 +343,20 @@ async def apply(
                 written[step] = sent
             continue
         tick = (lambda n, step=step: progress(step, n)) if progress is not None else None
-        written[step] = sent + await backend.write_batches(packed.text, packed.rows(rows), progress=tick)
+        written[step] = sent
+        for group in merge_rounds(rows) if step == "merges" else [rows]:
+            written[step] += await backend.write_batches(packed.text, packed.rows(group), progress=tick)
     return written
+
+
+def merge_rounds(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Merge rows by date, earliest first, one statement per date: in a chain (A into B, later B
+    into C) the second merge moves what the first one moved to B (the validator dates each merge
+    of a chain after the one before, so one date never holds two links of a chain)."""
+    rounds: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        rounds.setdefault(row["on"], []).append(row)
+    return [rounds[on] for on in sorted(rounds)]
 
 
 async def _stream(

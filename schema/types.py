@@ -230,7 +230,10 @@ class Community(Node, Place):
     def stats(self, info: Info, as_of: Date | None = None) -> CommunityStats:
         return by_response_key(self, info)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Units paired with the community (结对共建).")
+    @strawberry.field(
+        description="Units paired with the community (结对共建): open on asOf (default today); with "
+        "includeEnded also those ended by then."
+    )
     def pairings(
         self, info: Info, as_of: Date | None = None, include_ended: bool | None = False
     ) -> list[Pairing]:
@@ -265,7 +268,9 @@ class Pairing:
     since: Date
     until: Date | None
     agreement_no: str | None
-    active: bool
+    active: bool = strawberry.field(
+        description="Open on the date the list answers for (its asOf, else the query's, else today)."
+    )
     unit: Unit | None
     target: PairingTarget | None
 
@@ -277,7 +282,9 @@ class Unit(Node):
     category: str
     community: Community | None
 
-    @strawberry.field(description="The unit's pairings; ended ones only with includeEnded.")
+    @strawberry.field(
+        description="The unit's pairings open on asOf (default today); with includeEnded also those ended by then."
+    )
     def pairings(
         self, info: Info, as_of: Date | None = None, include_ended: bool | None = False
     ) -> list[Pairing]:
@@ -498,8 +505,8 @@ class SuggestionReasons:
 
 
 @strawberry.type(
-    description="score = employeesLivingHere + 3 × sameStreet − currentPairings (units already paired "
-    "with the community are not suggested)."
+    description="score = employeesLivingHere + 3 × sameStreet − currentPairings; every unit is a candidate "
+    "except those with an open pairing with the community; ties by USCC."
 )
 class PairingSuggestion:
     score: float

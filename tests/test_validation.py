@@ -295,6 +295,60 @@ async def test_merged_community_named_as_current_place_names_its_successor(
     assert [str(p) for p in result.problems] == [
         "teams.csv:2: community_code: community '430105001001' was merged into '430105001003'; use '430105001003'"
     ]
+    # a report is history when it ended by the merge date, and a current place when it did not
+    merged_into = (
+        "community_code: community '430105001001' was merged into '430105001003'; use '430105001003'"
+    )
+    header = "pid,community_code,grid_code,since,until\n"
+    for until in ("2023-06-02", ""):
+        reports = f"{header}P001,430105001001,,2016-01-01,{until}\n"
+        result = await import_bundle(
+            backend,
+            make_bundle(**{**others, "teams.csv": None, "reports.csv": reports}),
+            personal,
+            today=TODAY,
+        )
+        assert [str(p) for p in result.problems] == [f"reports.csv:2: {merged_into}"]
+    reports = f"{header}P001,430105001001,,2010-01-01,2015-01-01\nP001,430105001001,,2015-01-01,2023-06-01\n"
+    result = await import_bundle(
+        backend, make_bundle(**{**others, "teams.csv": None, "reports.csv": reports}), personal, today=TODAY
+    )
+    assert result.ok, result.problems
+
+
+@pytest.mark.parametrize(
+    ("second", "accepted"), [("2025-01-01", True), ("2023-06-01", False), ("2020-01-01", False)]
+)
+async def test_a_chain_of_merges_goes_forward_in_time(
+    backend: Backend, personal: PersonalData, make_bundle: Callable[..., Path], second: str, accepted: bool
+) -> None:
+    """001 into 003, then 003 into 004 in the same merges.csv: the second is dated after the first."""
+    bundle = make_bundle(
+        **{
+            "regions.csv": append(
+                "430105001003,德雅砚瓦社区,COMMUNITY,COMMUNITY,430105001\n430105001004,东风社区,COMMUNITY,COMMUNITY,430105001"
+            ),
+            "merges.csv": "old_code,new_code,on,doc_no\n430105001001,430105001003,2023-06-01,x\n"
+            f"430105001003,430105001004,{second},y\n",
+        }
+    )
+    result = await import_bundle(backend, bundle, personal, today=TODAY)
+    if accepted:
+        assert result.ok, result.problems
+        rows = await backend.read(
+            "MATCH (g:Grid {code: '43010500100101'})-[r:IN_COMMUNITY]->(c:Community) "
+            "RETURN c.code AS code, r.since AS since, r.until AS until ORDER BY code"
+        )
+        assert rows == [
+            {"code": "430105001001", "since": None, "until": "2023-06-01"},
+            {"code": "430105001003", "since": "2023-06-01", "until": second},
+            {"code": "430105001004", "since": second, "until": None},
+        ]
+    else:
+        assert [str(p) for p in result.problems] == [
+            f"merges.csv:2: new_code: '430105001003' is merged by this bundle on {second}, not after 2023-06-01: "
+            "in a chain of merges each one is dated after the one before"
+        ]
 
 
 async def test_partial_writes_valid_rows_and_rejects_with_reasons(

@@ -39,6 +39,7 @@ PARENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 EXTRA: dict[str, str] = {
     "Community": ", n.status AS status, n.kind AS kind, [(n)-[:MERGED_INTO]->(s:Community) | s.code] AS successor"
+    ", [(n)-[m:MERGED_INTO]->(:Community) | m.on] AS mergedOn"
     ", [(a:Area)-[:PART_OF]->(n) | a.id] AS areas",
     "Person": ", n.gender AS gender, n.birthDate AS birthDate",
     "Household": ", [(n)-[:HUKOU_AT]->(c:Community) | c.code] + [(n)-[:HUKOU_AT]->(r:Region) | r.code] AS hukou",

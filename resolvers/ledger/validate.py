@@ -156,10 +156,18 @@ class Validator:
             row, column, f"unknown {NOUN[label]} '{key}' (not in this bundle nor in the graph)", "NOT_FOUND"
         )
 
-    def current_community(self, row: SourceRow, column: str, code: str | None) -> dict[str, Any]:
+    def current_community(
+        self, row: SourceRow, column: str, code: str | None, until: str | None = None
+    ) -> dict[str, Any]:
+        """The community of a row that places something there; a community merged before this
+        bundle is refused (IMPORT.md: a later row must name its successor), unless the row's
+        period ended by the merge date (``until``): that is history, which stays where it was."""
         community = self.ref(row, column, "Community", code)
         assert code is not None
         if community.get("status") == "MERGED" and code not in self.merging:
+            merged_on = (community.get("mergedOn") or [None])[0]
+            if until is not None and merged_on is not None and until <= merged_on:
+                return community
             successor = (community.get("successor") or ["?"])[0]
             raise self.fail(
                 row, column, f"community '{code}' was merged into '{successor}'; use '{successor}'", "MERGED"
@@ -814,7 +822,7 @@ class Validator:
 
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
             community = v["community_code"]
-            self.current_community(row, "community_code", community)
+            self.current_community(row, "community_code", community, v.get("until"))
             if v["grid_code"] is not None:
                 grid = self.ref(row, "grid_code", "Grid", v["grid_code"])
                 if community not in grid["community"]:
@@ -840,11 +848,11 @@ class Validator:
             assert target_type is not None and target is not None
             self.ref(row, "uscc", "Unit", uscc)
             label = TARGET_LABEL[target_type]
+            since, until = self.period(row, v)
             if label == "Community":
-                self.current_community(row, "target", target)
+                self.current_community(row, "target", target, until)
             else:
                 self.ref(row, "target", label, target)
-            since, until = self.period(row, v)
             accepted.append((row, label, {"uscc": uscc, "target": target, "since": since, "until": until,
                                           "agreementNo": v["agreement_no"]}))  # fmt: skip
 
@@ -891,7 +899,7 @@ class Validator:
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
             label = SCOPE_LABEL[v["scope_type"] or ""]
             if label == "Community":
-                self.current_community(row, "scope", v["scope"])
+                self.current_community(row, "scope", v["scope"], v.get("until"))
             else:
                 self.ref(row, "scope", label, v["scope"])
 
@@ -936,6 +944,7 @@ class Validator:
             "Community", (r.values.get(c) for r in file.rows for c in ("old_code", "new_code"))
         )
         olds = {r.values.get("old_code") for r in file.rows}
+        merged_on = {r.values.get("old_code"): r.values.get("on") for r in file.rows}
         latest: dict[str, str | None] = {
             r["code"]: max((s for s in r["starts"] if s), default=None)
             for r in await self.graph_rows(lookups.LATEST_START, sorted(o for o in olds if o))
@@ -958,8 +967,13 @@ class Validator:
                 raise self.fail(row, "new_code", "a community cannot be merged into itself")
             old_info = self.ref(row, "old_code", "Community", old)
             new_info = self.ref(row, "new_code", "Community", new)
-            if new in olds:
-                raise self.fail(row, "new_code", f"'{new}' is itself merged by this bundle; merge in steps")
+            if new in olds and not (on is not None and (merged_on.get(new) or "") > on):
+                raise self.fail(
+                    row,
+                    "new_code",
+                    f"'{new}' is merged by this bundle on {merged_on.get(new)}, not after {on}: in a chain "
+                    "of merges each one is dated after the one before",
+                )
             if new_info.get("status") == "MERGED":
                 successor = (new_info.get("successor") or ["?"])[0]
                 raise self.fail(

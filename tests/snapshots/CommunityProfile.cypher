@@ -57,8 +57,8 @@ CALL { WITH n
   RETURN count(DISTINCT p32) AS n31
 }
 CALL { WITH n
-  OPTIONAL MATCH (p34:Person)-[rt34:REPORTED_TO]->(n)
-  WHERE coalesce(rt34.since, '') <= $statsAsOf20 AND (rt34.until IS NULL OR rt34.until > $statsAsOf20)
+  OPTIONAL MATCH (p34:Person)-[rt34:REPORTED_TO]->(n), (p34)-[pm34:PARTY_MEMBER_OF]->(:PartyOrg)
+  WHERE coalesce(rt34.since, '') <= $statsAsOf20 AND (rt34.until IS NULL OR rt34.until > $statsAsOf20) AND coalesce(pm34.since, '') <= $statsAsOf20 AND (pm34.until IS NULL OR pm34.until > $statsAsOf20)
   RETURN count(DISTINCT p34) AS n33
 }
 CALL { WITH n

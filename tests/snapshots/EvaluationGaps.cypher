@@ -1,5 +1,5 @@
 MATCH (p:Person)-[rt:REPORTED_TO]->(c:Community {code: $code})
-WHERE rt.since < $yearEnd AND (rt.until IS NULL OR rt.until > $yearStart)
+WHERE rt.since < $yearEnd AND (rt.until IS NULL OR rt.until > $yearStart) AND (rt.until IS NULL OR rt.until > rt.since)
 WITH DISTINCT p
 WITH p, [(e:Evaluation)-[:EVALUATES]->(p) WHERE e.year = $year | [e.side, e.grade]] AS grades
 WITH p, [g IN grades WHERE g[0] = 'ORG' | g[1]][0] AS org, [g IN grades WHERE g[0] = 'COMMUNITY' | g[1]][0] AS community

@@ -33,6 +33,7 @@ CALL { WITH n
 }
 CALL { WITH n
   OPTIONAL MATCH (n)-[lr23:LIVES_IN]->(d22:Dwelling)
+  WHERE coalesce(lr23.since, '') <= $asOf
   CALL { WITH d22, lr23
     OPTIONAL MATCH (d22)-[:IN_BUILDING]->(:Building)-[:IN_GRID]->(:Grid)-[gc26:IN_COMMUNITY]->(c25:Community)
     WHERE coalesce(gc26.since, '') <= lr23.since AND (gc26.until IS NULL OR gc26.until > lr23.since)

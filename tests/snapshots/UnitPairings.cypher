@@ -6,6 +6,7 @@ CALL { WITH n
 }
 CALL { WITH n
   OPTIONAL MATCH (n)-[pw7:PAIRED_WITH]->(t6)
+  WHERE coalesce(pw7.since, '') <= $asOf
   WITH CASE WHEN t6 IS NULL THEN null ELSE {since: pw7.since, until: pw7.until, agreementNo: pw7.agreementNo, active: (coalesce(pw7.since, '') <= $asOf AND (pw7.until IS NULL OR pw7.until > $asOf)), target: {__typename: labels(t6)[0], code: t6.code, name: t6.name, id: t6.id, orgId: t6.orgId}} END AS item, [pw7.since, labels(t6)[0]] AS sortKey ORDER BY sortKey
   RETURN collect(item) AS r8
 }
