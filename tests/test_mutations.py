@@ -241,8 +241,10 @@ REFUSALS = [
      ("since", "OVERLAP")),  # inside the ended 2021-01-01..2023-12-31 pairing
     ("PairUnit", {"uscc": BUREAU, "targetType": "COMMUNITY", "target": YANWACHI, "since": "2026-01-01"},
      ("target", "CONFLICT")),  # already paired since 2022
+    ("PairUnit", {"uscc": "91350100M000100Y43", "targetType": "COMMUNITY", "target": DEYA, "since": "2026-01-01"},
+     ("uscc", "NOT_FOUND")),  # a valid USCC no unit has
     ("PairUnit", {"uscc": "91350100M000100Y44", "targetType": "COMMUNITY", "target": DEYA, "since": "2026-01-01"},
-     ("uscc", "NOT_FOUND")),
+     ("uscc", "INVALID")),  # its check character is wrong
     ("PairUnit", {"uscc": SCHOOL, "targetType": "STREET", "target": DEYA, "since": "2026-01-01"},
      ("targetType", "INVALID")),
     ("EndPairing", {"uscc": SCHOOL, "targetType": "COMPOUND", "target": "C-A1", "until": "2026-01-01"},

@@ -295,13 +295,14 @@ async def test_merged_community_named_as_current_place_names_its_successor(
     assert [str(p) for p in result.problems] == [
         "teams.csv:2: community_code: community '430105001001' was merged into '430105001003'; use '430105001003'"
     ]
-    # a report is history when it ended by the merge date, and a current place when it did not
+    # a merge leaves reports where they are: a report begun before it is that history (closed or
+    # open), one begun on or after it names a merged community as a current place
     merged_into = (
         "community_code: community '430105001001' was merged into '430105001003'; use '430105001003'"
     )
     header = "pid,community_code,grid_code,since,until\n"
-    for until in ("2023-06-02", ""):
-        reports = f"{header}P001,430105001001,,2016-01-01,{until}\n"
+    for period in ("2023-06-01,", "2024-01-01,2025-01-01"):
+        reports = f"{header}P001,430105001001,,{period}\n"
         result = await import_bundle(
             backend,
             make_bundle(**{**others, "teams.csv": None, "reports.csv": reports}),
@@ -309,7 +310,7 @@ async def test_merged_community_named_as_current_place_names_its_successor(
             today=TODAY,
         )
         assert [str(p) for p in result.problems] == [f"reports.csv:2: {merged_into}"]
-    reports = f"{header}P001,430105001001,,2010-01-01,2015-01-01\nP001,430105001001,,2015-01-01,2023-06-01\n"
+    reports = f"{header}P001,430105001001,,2010-01-01,2015-01-01\nP001,430105001001,,2015-01-01,\n"
     result = await import_bundle(
         backend, make_bundle(**{**others, "teams.csv": None, "reports.csv": reports}), personal, today=TODAY
     )

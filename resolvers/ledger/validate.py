@@ -156,17 +156,37 @@ class Validator:
             row, column, f"unknown {NOUN[label]} '{key}' (not in this bundle nor in the graph)", "NOT_FOUND"
         )
 
+    def and_successors(self, codes: list[str]) -> set[str]:
+        """Communities and those this bundle merges them into, along chains: a grid of a community
+        that a merge of this bundle moves is in the successor too (SPEC.md: grids move)."""
+        found: set[str] = set()
+        for code in codes:
+            while code not in found:
+                found.add(code)
+                if code not in self.merging:
+                    break
+                code = self.merging[code]
+        return found
+
+    def uscc_ref(self, row: SourceRow, column: str, label: str, uscc: str | None) -> dict[str, Any]:
+        """A unit or collective org named by USCC: a malformed one is INVALID (its check character
+        says so), not merely unknown."""
+        if uscc is not None and (problem := ids.uscc_problem(uscc)):
+            raise self.fail(row, column, problem)
+        return self.ref(row, column, label, uscc)
+
     def current_community(
-        self, row: SourceRow, column: str, code: str | None, until: str | None = None
+        self, row: SourceRow, column: str, code: str | None, since: str | None = None
     ) -> dict[str, Any]:
         """The community of a row that places something there; a community merged before this
-        bundle is refused (IMPORT.md: a later row must name its successor), unless the row's
-        period ended by the merge date (``until``): that is history, which stays where it was."""
+        bundle is refused (IMPORT.md: a later row must name its successor), unless the row is a
+        report, pairing or role whose period began before the merge (``since``): a merge leaves
+        those where they are (SPEC.md), so such a row is that history, closed or still open."""
         community = self.ref(row, column, "Community", code)
         assert code is not None
         if community.get("status") == "MERGED" and code not in self.merging:
             merged_on = (community.get("mergedOn") or [None])[0]
-            if until is not None and merged_on is not None and until <= merged_on:
+            if since is not None and merged_on is not None and since < merged_on:
                 return community
             successor = (community.get("successor") or ["?"])[0]
             raise self.fail(
@@ -729,11 +749,29 @@ class Validator:
             graph_groups[group_of(values)].append(Period(h["target"], h["since"], h["until"], ""))
         for group, periods in groups.items():
             mine = {(p.target, p.since) for p in periods}
+            self.no_reopening(periods, graph_groups.get(group, []))
             periods.extend(p for p in graph_groups.get(group, []) if (p.target, p.since) not in mine)
             self.overlaps(file, periods)
         for row, _v, _since, _until, (step_name, values) in accepted:
             if not self.is_rejected(row):
                 self.emit(step_name, values)
+
+    def no_reopening(self, rows: list[Period], graph: list[Period]) -> None:
+        """A row with the target and since of a period the graph holds is that period again (a
+        re-import, or a change closing it); one left open where the graph's has ended would
+        re-open it and lose its end, and history is never overwritten (SPEC.md)."""
+        ended = {(g.target, g.since): g.until for g in graph if g.until is not None}
+        for period in rows:
+            until = ended.get((period.target, period.since))
+            row = period.row
+            if until is not None and period.until is None and row is not None and not self.is_rejected(row):
+                self.problem(
+                    row,
+                    "since",
+                    f"the period at '{period.target}' since {period.since} ended on {until}; an ended "
+                    "period is not re-opened: start a new one on or after its end",
+                    "OVERLAP",
+                )
 
     def overlaps(self, file: ParsedFile, periods: list[Period]) -> None:
         periods.sort(key=lambda p: (p.since, p.until or "9999-99-99"))
@@ -802,7 +840,7 @@ class Validator:
             return "employments", {"pid": v["pid"], "target": v["uscc"], "since": since, "until": until}
 
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
-            self.ref(row, "uscc", "Unit", v["uscc"])
+            self.uscc_ref(row, "uscc", "Unit", v["uscc"])
 
         await self.memberships(file, "uscc", "Unit", step, lambda v: (v["pid"] or "",), extra)
 
@@ -822,10 +860,10 @@ class Validator:
 
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
             community = v["community_code"]
-            self.current_community(row, "community_code", community, v.get("until"))
+            self.current_community(row, "community_code", community, since)
             if v["grid_code"] is not None:
                 grid = self.ref(row, "grid_code", "Grid", v["grid_code"])
-                if community not in grid["community"]:
+                if community not in self.and_successors(grid["community"]):
                     raise self.fail(
                         row, "grid_code", f"grid '{v['grid_code']}' is not in community '{community}'"
                     )
@@ -846,11 +884,11 @@ class Validator:
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
             uscc, target_type, target = v["uscc"], v["target_type"], v["target"]
             assert target_type is not None and target is not None
-            self.ref(row, "uscc", "Unit", uscc)
+            self.uscc_ref(row, "uscc", "Unit", uscc)
             label = TARGET_LABEL[target_type]
             since, until = self.period(row, v)
             if label == "Community":
-                self.current_community(row, "target", target, until)
+                self.current_community(row, "target", target, since)
             else:
                 self.ref(row, "target", label, target)
             accepted.append((row, label, {"uscc": uscc, "target": target, "since": since, "until": until,
@@ -866,8 +904,10 @@ class Validator:
             )
         for h in history:
             group = (h["uscc"], h["targetLabel"], h["target"])
-            if group in groups and not any(p.since == h["since"] for p in groups[group]):
-                groups[group].append(Period(h["target"], h["since"], h["until"], ""))
+            if group in groups:
+                self.no_reopening(groups[group], [Period(h["target"], h["since"], h["until"], "")])
+                if not any(p.since == h["since"] for p in groups[group]):
+                    groups[group].append(Period(h["target"], h["since"], h["until"], ""))
         for periods in groups.values():
             self.overlaps(file, periods)
         for row, label, values in accepted:
@@ -899,7 +939,7 @@ class Validator:
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
             label = SCOPE_LABEL[v["scope_type"] or ""]
             if label == "Community":
-                self.current_community(row, "scope", v["scope"], v.get("until"))
+                self.current_community(row, "scope", v["scope"], since)
             else:
                 self.ref(row, "scope", label, v["scope"])
 
@@ -913,7 +953,7 @@ class Validator:
                                           "until": until}  # fmt: skip
 
         def extra(row: SourceRow, v: dict[str, str | None], since: str) -> None:
-            self.ref(row, "collective_uscc", "CollectiveOrg", v["collective_uscc"])
+            self.uscc_ref(row, "collective_uscc", "CollectiveOrg", v["collective_uscc"])
 
         await self.memberships(
             file,
@@ -949,6 +989,10 @@ class Validator:
             r["code"]: max((s for s in r["starts"] if s), default=None)
             for r in await self.graph_rows(lookups.LATEST_START, sorted(o for o in olds if o))
         }
+        for household in self.out.steps.get("households_community", []):  # and this bundle's own
+            place, since = household["place"], household["since"]
+            if place in olds and since and since > (latest.get(place) or ""):
+                latest[place] = since
 
         def check(row: SourceRow, v: dict[str, str | None]) -> None:
             old, new = v["old_code"], v["new_code"]
