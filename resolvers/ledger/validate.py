@@ -748,20 +748,18 @@ class Validator:
                       "team_id": h["target"], "collective_uscc": h["target"]}  # fmt: skip
             graph_groups[group_of(values)].append(Period(h["target"], h["since"], h["until"], ""))
         for group, periods in groups.items():
-            mine = {(p.target, p.since) for p in periods}
-            self.no_reopening(periods, graph_groups.get(group, []))
-            periods.extend(p for p in graph_groups.get(group, []) if (p.target, p.since) not in mine)
-            self.overlaps(file, periods)
+            self.against_graph(file, periods, graph_groups.get(group, []))
         for row, _v, _since, _until, (step_name, values) in accepted:
             if not self.is_rejected(row):
                 self.emit(step_name, values)
 
-    def no_reopening(self, rows: list[Period], graph: list[Period]) -> None:
-        """A row with the target and since of a period the graph holds is that period again (a
-        re-import, or a change closing it); one left open where the graph's has ended would
-        re-open it and lose its end, and history is never overwritten (SPEC.md)."""
+    def against_graph(self, file: ParsedFile, periods: list[Period], graph: list[Period]) -> None:
+        """A group's bundle periods with the graph's: a graph period with the target and since of
+        a bundle row is that row again (a re-import, or a change closing it) and is replaced by
+        it, unless the row would re-open it (history is never overwritten, SPEC.md); then no two
+        periods may overlap."""
         ended = {(g.target, g.since): g.until for g in graph if g.until is not None}
-        for period in rows:
+        for period in periods:
             until = ended.get((period.target, period.since))
             row = period.row
             if until is not None and period.until is None and row is not None and not self.is_rejected(row):
@@ -772,6 +770,9 @@ class Validator:
                     "period is not re-opened: start a new one on or after its end",
                     "OVERLAP",
                 )
+        mine = {(p.target, p.since) for p in periods}
+        periods.extend(g for g in graph if (g.target, g.since) not in mine)
+        self.overlaps(file, periods)
 
     def overlaps(self, file: ParsedFile, periods: list[Period]) -> None:
         periods.sort(key=lambda p: (p.since, p.until or "9999-99-99"))
@@ -902,14 +903,13 @@ class Validator:
             groups[(values["uscc"], label, values["target"])].append(
                 Period(values["target"], values["since"], values["until"], row.where, row)
             )
+        graph_groups: dict[tuple[str, str, str], list[Period]] = defaultdict(list)
         for h in history:
-            group = (h["uscc"], h["targetLabel"], h["target"])
-            if group in groups:
-                self.no_reopening(groups[group], [Period(h["target"], h["since"], h["until"], "")])
-                if not any(p.since == h["since"] for p in groups[group]):
-                    groups[group].append(Period(h["target"], h["since"], h["until"], ""))
-        for periods in groups.values():
-            self.overlaps(file, periods)
+            graph_groups[(h["uscc"], h["targetLabel"], h["target"])].append(
+                Period(h["target"], h["since"], h["until"], "")
+            )
+        for group, periods in groups.items():
+            self.against_graph(file, periods, graph_groups.get(group, []))
         for row, label, values in accepted:
             if not self.is_rejected(row):
                 self.emit(f"pairings_{label}", values)
